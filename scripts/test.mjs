@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// `npm test`: everything a fresh machine needs, then every check. As root it installs the Debian packages
+// the kernel tests use (apt-get) when they are missing; it installs npm packages with `npm ci` when
+// node_modules is missing or older than the lock file; then type-checks, builds, checks import cycles and
+// runs every test with node's test runner. Tests that need root skip themselves with the reason.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listTestFiles, checkImportCycles } from './test-files.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+// Debian packages and the command that proves each is there.
+const DEBIAN = [
+  ['iptables', 'iptables-restore'],
+  ['nftables', 'nft'],
+  ['ipset', 'ipset'],
+  ['conntrack', 'conntrack'],
+  ['iproute2', 'ip'],
+  ['kmod', 'modprobe'],
+  ['nginx-light', 'nginx'],
+  ['apache2-utils', 'ab'],
+];
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function step(title, cmd, args, opts = {}) {
+  console.log(`\n== ${title}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`${title} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+}
+
+const isRoot = process.getuid?.() === 0;
+const missing = DEBIAN.filter(([, cmd]) => !have(cmd)).map(([pkg]) => pkg);
+if (missing.length > 0 && isRoot) {
+  step('apt-get update', 'apt-get', ['update', '-qq']);
+  step(`apt-get install ${missing.join(' ')}`, 'apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+} else if (missing.length > 0) {
+  console.log(`not root: Debian packages ${missing.join(', ')} are missing; the tests that need them will skip`);
+}
+
+const lock = join(root, 'package-lock.json');
+const stamp = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(stamp) || statSync(stamp).mtimeMs < statSync(lock).mtimeMs) step('npm ci', 'npm', ['ci', '--no-audit', '--no-fund']);
+
+step('type check and build', 'npx', ['tsc', '-p', 'tsconfig.json']);
+console.log('\n== import cycles');
+const cycles = checkImportCycles(join(root, 'src'));
+if (cycles.length > 0) {
+  for (const c of cycles) console.error(`import cycle: ${c.join(' -> ')}`);
+  process.exit(1);
+}
+console.log('none');
+
+const only = process.argv.slice(2);
+const files = listTestFiles(join(root, 'dist', 'test')).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+step(`node --test (${files.length} files)`, process.execPath, ['--test', '--test-reporter=spec', ...files]);

@@ -1,0 +1,71 @@
+// The one way kproxy runs an external tool (iptables-restore, nft, ipset, ipvsadm, conntrack, ip, ...):
+// input through stdin, a timeout, and stderr carried in the error so a failure explains itself.
+
+import { spawn } from 'node:child_process';
+
+export interface RunToolOptions {
+  /** Written to the tool's stdin, then stdin is closed. */
+  stdin?: string;
+  /** Kill the tool after this many ms (default 60 s). */
+  timeoutMs?: number;
+  /** Run inside this network namespace (`ip netns exec NAME ...`). */
+  netns?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ToolResult {
+  stdout: string;
+  stderr: string;
+}
+
+export class ToolError extends Error {
+  readonly code = 'KPROXY_TOOL';
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    readonly stdout: string,
+    why: string,
+  ) {
+    super(`${command}: ${why}${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
+    this.name = 'ToolError';
+  }
+}
+
+/** The tool is not installed (spawn failed with ENOENT). */
+export function isToolMissing(err: unknown): boolean {
+  return err instanceof ToolError && err.exitCode === null && /not found/.test(err.message);
+}
+
+export function runTool(cmd: string, args: readonly string[], opts: RunToolOptions = {}): Promise<ToolResult> {
+  const [file, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, cmd, ...args]] : [cmd, [...args]];
+  const shown = [cmd, ...args].join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 60_000);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      const why = e.code === 'ENOENT' ? `${file} not found` : e.message;
+      reject(new ToolError(shown, null, '', '', why));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const stdout = Buffer.concat(out).toString();
+      const stderr = Buffer.concat(err).toString();
+      if (code === 0) resolve({ stdout, stderr });
+      else if (timedOut) reject(new ToolError(shown, code, stderr, stdout, `timed out after ${opts.timeoutMs ?? 60_000} ms`));
+      else reject(new ToolError(shown, code, stderr, stdout, signal ? `killed by ${signal}` : `exit status ${code}`));
+    });
+    // A tool that exits before reading all of stdin gives EPIPE; its exit status tells the real story.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
