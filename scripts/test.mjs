@@ -4,10 +4,10 @@
 // node_modules is missing or older than the lock file; then type-checks, builds, checks import cycles and
 // runs every test with node's test runner. Tests that need root skip themselves with the reason.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTestFiles, checkImportCycles } from './test-files.mjs';
+import { prepare, run as step } from './prepare.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -28,15 +28,6 @@ function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-function step(title, cmd, args, opts = {}) {
-  console.log(`\n== ${title}`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
-  if (r.status !== 0) {
-    console.error(`${title} failed (exit ${r.status ?? r.signal})`);
-    process.exit(r.status || 1);
-  }
-}
-
 const isRoot = process.getuid?.() === 0;
 const missing = DEBIAN.filter(([, cmd]) => !have(cmd)).map(([pkg]) => pkg);
 if (missing.length > 0 && isRoot) {
@@ -48,11 +39,7 @@ if (missing.length > 0 && isRoot) {
   console.log(`not root: Debian packages ${missing.join(', ')} are missing; the tests that need them will skip`);
 }
 
-const lock = join(root, 'package-lock.json');
-const stamp = join(root, 'node_modules', '.package-lock.json');
-if (!existsSync(stamp) || statSync(stamp).mtimeMs < statSync(lock).mtimeMs) step('npm ci', 'npm', ['ci', '--no-audit', '--no-fund']);
-
-step('type check and build', 'npx', ['tsc', '-p', 'tsconfig.json']);
+prepare(root);
 console.log('\n== import cycles');
 const cycles = checkImportCycles(join(root, 'src'));
 if (cycles.length > 0) {

@@ -1,0 +1,65 @@
+// `kproxy [flags]` runs the proxy exactly as `kube-proxy [flags]` does; subcommands add what upstream lacks:
+// `render` (print the program, change nothing) and `cleanup`. Exit status: 0 ok, 1 runtime failure or bad
+// configuration (as kube-proxy's cobra command).
+
+import { ConfigError, helpText, loadConfiguration, serializeConfiguration } from '../config/load.js';
+import type { LoadedConfiguration } from '../config/load.js';
+import { writeFile } from 'node:fs/promises';
+import { runCleanup } from './cleanup-command.js';
+import { runRender } from './render-command.js';
+import { runProxy } from './run-command.js';
+import { kproxyVersion } from './version.js';
+
+const SUBCOMMANDS: Record<string, (loaded: LoadedConfiguration) => Promise<number>> = {
+  render: runRender,
+  cleanup: runCleanup,
+};
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let loaded: LoadedConfiguration;
+  try {
+    loaded = await loadConfiguration(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`kproxy: ${err.message}\nRun 'kproxy --help' for usage.\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (loaded.help) {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  if (loaded.version) {
+    process.stdout.write(`kproxy ${kproxyVersion()}\n`);
+    return 0;
+  }
+  if (loaded.writeConfigTo) {
+    await writeFile(loaded.writeConfigTo, serializeConfiguration(loaded.config));
+    process.stdout.write(`Wrote configuration to: ${loaded.writeConfigTo}\n`);
+    return 0;
+  }
+  const [sub, ...rest] = loaded.positionals;
+  if (loaded.cleanup) return runCleanup(loaded);
+  if (sub === undefined) return runProxy(loaded);
+  const command = SUBCOMMANDS[sub];
+  if (!command || rest.length > 0) {
+    const what = command ? `unexpected arguments after "${sub}": ${rest.join(' ')}` : `unknown command "${sub}"`;
+    process.stderr.write(`kproxy: ${what}; commands: ${Object.keys(SUBCOMMANDS).join(', ')} (none runs the proxy)\n`);
+    return 1;
+  }
+  return command(loaded);
+}
+
+// Run when executed directly (bin/kproxy.js imports this module and calls main itself).
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`kproxy: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

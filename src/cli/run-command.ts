@@ -1,0 +1,100 @@
+// `kproxy [flags]`: the long-running proxy. Order of start-up follows upstream's ProxyServer: log the
+// version and the mode, start the health and metrics servers, start the sources, and program nothing until
+// every source has delivered its initial state.
+
+import type { LoadedConfiguration } from '../config/load.js';
+import { effectiveSyncPeriods } from '../config/load.js';
+import { createDataPlane } from '../modes/registry.js';
+import { ServiceModel } from '../model/service-model.js';
+import { startHealthServer } from '../observability/health-server.js';
+import { createProxyMetrics } from '../observability/metrics.js';
+import { startMetricsServer } from '../observability/metrics-server.js';
+import { ProxyHealth } from '../observability/proxy-health.js';
+import { Proxier } from '../proxier/proxier.js';
+import { FileSource } from '../sources/file-source.js';
+import type { Source } from '../sources/types.js';
+import { detectNodeIPs, isRoot, loggerFor, resolveHostname, resolveMode } from './runtime.js';
+import { kproxyVersion } from './version.js';
+
+export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
+  const { config, kproxy } = loaded;
+  const logger = loggerFor(loaded);
+  logger.info('Version info', { version: kproxyVersion() });
+  const mode = resolveMode(loaded);
+  const hostname = resolveHostname(loaded);
+
+  if (kproxy.from.length === 0) {
+    logger.error('No source of Services: the Kubernetes API source is not available in this build; use --from PATH');
+    return 1;
+  }
+  const source: Source = new FileSource({ paths: kproxy.from, logger });
+
+  if (mode === 'ipvs' || mode === 'userspace') {
+    if (!config.ipvs.scheduler) logger.info('IPVS scheduler not specified, use rr by default');
+  }
+  const defaultScheduler = config.ipvs.scheduler || 'rr';
+  const model = new ServiceModel({ hostname, defaultScheduler, serviceProxyName: kproxy.serviceProxyName });
+  const metrics = createProxyMetrics();
+  const { syncPeriodMs, minSyncPeriodMs } = effectiveSyncPeriods(config, mode);
+  const health = new ProxyHealth({ healthTimeoutMs: 2 * syncPeriodMs });
+
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    if (config.healthzBindAddress) {
+      const server = await startHealthServer(config.healthzBindAddress, health, metrics, logger);
+      closers.push(() => server.close());
+    }
+    if (config.metricsBindAddress) {
+      const server = await startMetricsServer(config.metricsBindAddress, { metrics, mode, configz: () => config });
+      closers.push(() => server.close());
+    }
+  } catch (err) {
+    // Upstream retries a failing server every 5 s unless bindAddressHardFail; a port clash at start is
+    // almost always a second instance, so say so and, with hard-fail, stop.
+    logger.error('Failed to start the health or metrics server', { err: (err as Error).message });
+    if (config.bindAddressHardFail) return 1;
+  }
+
+  // The Node object (when a source provides one) refines node IPs and topology; read it from the model
+  // once the source has synced.
+  await source.start(model);
+  closers.push(() => source.stop());
+  const nodeIPs = detectNodeIPs(loaded, model.node().addresses, logger);
+  logger.info('Successfully retrieved node IP(s)', { IPs: nodeIPs });
+
+  let dataPlane;
+  try {
+    dataPlane = createDataPlane(mode, { config, kproxy, logger, metrics, nodeIPs, isRoot: isRoot() });
+  } catch (err) {
+    logger.error('Failed to create proxier', { err: (err as Error).message });
+    await closeAll(closers);
+    return 1;
+  }
+  logger.info(`Using ${mode} Proxier`);
+  if (loaded.initOnly) {
+    logger.info('Initialization complete (--init-only), exiting');
+    await closeAll(closers);
+    return 0;
+  }
+
+  const proxier = new Proxier({ model, dataPlane, sources: [source.name], syncPeriodMs, minSyncPeriodMs, logger, metrics, health });
+  proxier.start();
+  proxier.requestSync();
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info('Received signal, shutting down', { signal });
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await proxier.stop();
+  await dataPlane.executor.close();
+  await closeAll(closers);
+  return 0;
+}
+
+async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const close of closers.reverse()) await close().catch(() => undefined);
+}

@@ -1,0 +1,62 @@
+// Every proxy mode, by name. A mode module exports a factory that turns the shared run-time context into
+// a DataPlane; the CLI, `render`, `cleanup` and the benchmarks all go through here, so adding a mode is one
+// entry in MODE_FACTORIES.
+
+import type { DataPlane, ProxyMode } from '../dataplane/types.js';
+import type { KubeProxyConfiguration, KproxyOptions } from '../config/types.js';
+import type { Logger } from '../observability/logger.js';
+import type { ProxyMetrics } from '../observability/metrics.js';
+import { parseDuration } from '../config/load.js';
+import { resolveNodePortAddresses } from '../proxier/node-addresses.js';
+import { createUserspaceDataPlane } from './userspace/index.js';
+
+export interface DataPlaneContext {
+  config: KubeProxyConfiguration;
+  kproxy: KproxyOptions;
+  logger: Logger;
+  metrics: ProxyMetrics;
+  /** The node's own IPs (primary first), for --nodeport-addresses=primary. */
+  nodeIPs: readonly string[];
+  isRoot: boolean;
+}
+
+type ModeFactory = (ctx: DataPlaneContext) => DataPlane;
+
+const MODE_FACTORIES: Partial<Record<ProxyMode, ModeFactory>> = {
+  userspace: (ctx) => {
+    const udpTimeout = ctx.config.conntrack.udpStreamTimeout ? parseDuration(ctx.config.conntrack.udpStreamTimeout) : 0;
+    return createUserspaceDataPlane({
+      nodePortAddresses: resolveNodePortAddresses(ctx.config.nodePortAddresses ?? [], ctx.nodeIPs),
+      portals: ctx.kproxy.userspacePortals ?? (ctx.isRoot ? 'iptables' : 'none'),
+      logger: ctx.logger,
+      ...(udpTimeout > 0 ? { udpIdleTimeoutMs: udpTimeout } : {}),
+    });
+  },
+};
+
+/** Modes this build can run. The others are accepted by the configuration but refused at start. */
+export function availableModes(): ProxyMode[] {
+  return (Object.keys(MODE_FACTORIES) as ProxyMode[]).sort();
+}
+
+export class ModeUnavailableError extends Error {
+  readonly code = 'KPROXY_MODE_UNAVAILABLE';
+}
+
+export function createDataPlane(mode: ProxyMode, ctx: DataPlaneContext): DataPlane {
+  const factory = MODE_FACTORIES[mode];
+  if (!factory) {
+    throw new ModeUnavailableError(
+      `proxy mode "${mode}" is not available in this build of kproxy; available: ${availableModes().join(', ')}`,
+    );
+  }
+  return factory(ctx);
+}
+
+/**
+ * The mode used when --proxy-mode is empty: upstream's default (iptables) when root and available,
+ * otherwise userspace, which needs no privileges.
+ */
+export function defaultMode(isRoot: boolean): ProxyMode {
+  return isRoot && MODE_FACTORIES.iptables ? 'iptables' : 'userspace';
+}

@@ -1,0 +1,121 @@
+// The Proxier joins the shared front half to one data plane: the model tells it something changed, the
+// bounded-frequency runner decides when to sync, and each sync is snapshot → render → apply. It owns the
+// bookkeeping every mode shares (full vs partial, retry after failure, metrics, health), so the modes
+// stay pure renderers and thin executors.
+
+import type { DataPlane, SyncInput } from '../dataplane/types.js';
+import type { ServiceModel } from '../model/service-model.js';
+import type { Snapshot } from '../model/types.js';
+import type { Logger } from '../observability/logger.js';
+import type { ProxyMetrics } from '../observability/metrics.js';
+import type { ProxyHealth } from '../observability/proxy-health.js';
+import { BoundedFrequencyRunner } from '../runner/bounded-frequency-runner.js';
+import { Backoff } from '../runner/backoff.js';
+
+export interface ProxierOptions {
+  model: ServiceModel;
+  dataPlane: DataPlane;
+  /** Names of the sources that must have synced before anything is programmed. */
+  sources: readonly string[];
+  syncPeriodMs: number;
+  minSyncPeriodMs: number;
+  logger: Logger;
+  metrics: ProxyMetrics;
+  health: ProxyHealth;
+  now?: () => number;
+}
+
+export class Proxier {
+  private readonly runner: BoundedFrequencyRunner;
+  private readonly backoff: Backoff;
+  private readonly now: () => number;
+  /** Snapshot of the last successful apply; undefined forces the next sync to be full. */
+  private lastApplied: Snapshot | undefined;
+  private lastFullSync = 0;
+  private syncs = 0;
+
+  constructor(private readonly opts: ProxierOptions) {
+    this.now = opts.now ?? Date.now;
+    this.backoff = new Backoff({ initialMs: 1000, maxMs: Math.max(1000, opts.syncPeriodMs) });
+    this.runner = new BoundedFrequencyRunner({
+      name: 'sync-runner',
+      fn: () => this.sync(),
+      minIntervalMs: opts.minSyncPeriodMs,
+      maxIntervalMs: opts.syncPeriodMs,
+      burst: 2,
+    });
+    opts.model.onChange(() => {
+      opts.health.queued();
+      opts.health.setNodeTerminating(opts.model.node().terminating);
+      opts.metrics.syncProxyRulesLastQueuedTimestamp.set(this.now() / 1000);
+      opts.metrics.serviceChangesPending.set(opts.model.pendingServiceChanges());
+      opts.metrics.endpointChangesPending.set(opts.model.pendingEndpointChanges());
+      if (this.isReady()) this.runner.run();
+    });
+    opts.model.onError((e) => opts.logger.error('Rejected input', { err: e.message }));
+  }
+
+  /** Number of successful syncs so far (for tests and --init-only). */
+  get completedSyncs(): number {
+    return this.syncs;
+  }
+
+  start(): void {
+    this.runner.start();
+    if (this.isReady()) this.runner.run();
+  }
+
+  async stop(): Promise<void> {
+    await this.runner.stop();
+  }
+
+  /** Ask for a sync now (a source finished its initial sync, or an operator asked). */
+  requestSync(): void {
+    if (this.isReady()) this.runner.run();
+  }
+
+  private isReady(): boolean {
+    return this.opts.model.isSynced(this.opts.sources);
+  }
+
+  /** One sync: snapshot → render → apply. Throwing makes the runner retry after a backoff. */
+  async sync(): Promise<void> {
+    const { model, dataPlane, metrics, health, logger } = this.opts;
+    if (!this.isReady()) {
+      logger.v(2).info('Not syncing rules until Services and Endpoints have been received from the source');
+      return;
+    }
+    const start = this.now();
+    const full = this.lastApplied === undefined || start - this.lastFullSync >= this.opts.syncPeriodMs;
+    metrics.serviceChangesTotal.inc(model.pendingServiceChanges());
+    metrics.endpointChangesTotal.inc(model.pendingEndpointChanges());
+    const snapshot = model.buildSnapshot();
+    metrics.serviceChangesPending.set(0);
+    metrics.endpointChangesPending.set(0);
+    const input: SyncInput = { snapshot, previous: full ? undefined : this.lastApplied, full };
+    try {
+      const program = dataPlane.renderer.render(input);
+      const result = await dataPlane.executor.apply(program, input);
+      for (const w of result.warnings) logger.warn(w);
+    } catch (err) {
+      // The executor left the previous program in force; the next sync rewrites everything.
+      this.lastApplied = undefined;
+      const delay = this.backoff.next();
+      logger.error('Failed to sync proxy rules, will retry', { err: String((err as Error).message ?? err), retryAfter: `${delay}ms` });
+      this.runner.retryAfter(delay);
+      return;
+    }
+    this.backoff.reset();
+    const end = this.now();
+    const seconds = (end - start) / 1000;
+    metrics.syncProxyRulesDuration.observe(seconds);
+    (full ? metrics.syncFullProxyRulesDuration : metrics.syncPartialProxyRulesDuration).observe(seconds);
+    metrics.syncProxyRulesLastTimestamp.set(end / 1000);
+    for (const t of snapshot.triggerTimes.values()) metrics.networkProgrammingDuration.observe(Math.max(0, end - t) / 1000);
+    health.updated();
+    if (full) this.lastFullSync = start;
+    this.lastApplied = snapshot;
+    this.syncs++;
+    logger.v(2).info('SyncProxyRules complete', { elapsed: `${end - start}ms`, full, changed: snapshot.changed.size });
+  }
+}
