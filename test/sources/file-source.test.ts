@@ -1,0 +1,256 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile, rename, unlink, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileSource, type FileSourceOptions } from '../../src/sources/file-source.js';
+import type { InputError } from '../../src/model/input-error.js';
+import type { KubeObject, ObjectKind } from '../../src/model/objects.js';
+import type { Logger } from '../../src/observability/logger.js';
+import type { SourceSink } from '../../src/sources/types.js';
+
+type Call =
+  | { op: 'replace'; origin: string; names: string[] }
+  | { op: 'error'; error: InputError }
+  | { op: 'synced'; source: string };
+
+class RecordingSink implements SourceSink {
+  readonly calls: Call[] = [];
+  replace(origin: string, objects: readonly KubeObject[]): void {
+    this.calls.push({ op: 'replace', origin, names: objects.map((o) => o.metadata.name) });
+  }
+  upsert(): void {
+    throw new Error('the file source never upserts');
+  }
+  remove(_origin: string, _kind: ObjectKind, _ns: string | undefined, _name: string): void {
+    throw new Error('the file source never removes single objects');
+  }
+  reportError(error: InputError): void {
+    this.calls.push({ op: 'error', error });
+  }
+  synced(source: string): void {
+    this.calls.push({ op: 'synced', source });
+  }
+  replaces(origin?: string) {
+    return this.calls.filter((c): c is Extract<Call, { op: 'replace' }> => c.op === 'replace' && (!origin || c.origin === origin));
+  }
+  errors() {
+    return this.calls.filter((c): c is Extract<Call, { op: 'error' }> => c.op === 'error');
+  }
+}
+
+class RecordingLogger implements Logger {
+  readonly lines: { level: string; msg: string; kv?: Record<string, unknown> }[] = [];
+  info(msg: string, kv?: Record<string, unknown>) {
+    this.lines.push({ level: 'info', msg, kv });
+  }
+  warn(msg: string, kv?: Record<string, unknown>) {
+    this.lines.push({ level: 'warn', msg, kv });
+  }
+  error(msg: string, kv?: Record<string, unknown>) {
+    this.lines.push({ level: 'error', msg, kv });
+  }
+  v(level: number) {
+    return {
+      enabled: true,
+      info: (msg: string, kv?: Record<string, unknown>) => {
+        this.lines.push({ level: `v${level}`, msg, kv });
+      },
+    };
+  }
+}
+
+const service = (name: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: default}\nspec: {}\n`;
+
+/** Polls `cond` every 10 ms; fails with `what` after 5 s (generous for slow CI, quick when things work). */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !cond(); waited += 10) {
+    if (waited > 5000) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function withSource(
+  opts: Partial<FileSourceOptions>,
+  setup: (dir: string) => Promise<string[]>,
+  body: (ctx: { dir: string; sink: RecordingSink; logger: RecordingLogger }) => Promise<void>,
+): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'kproxy-filesource-'));
+  const logger = new RecordingLogger();
+  const sink = new RecordingSink();
+  const source = new FileSource({ paths: await setup(dir), logger, pollIntervalMs: 50, debounceMs: 20, ...opts });
+  try {
+    await source.start(sink);
+    await body({ dir, sink, logger });
+  } finally {
+    await source.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('initial sync: one replace per manifest file in name order, then synced; hidden and other files ignored', async () => {
+  await withSource(
+    {},
+    async (dir) => {
+      await writeFile(join(dir, 'b.yaml'), service('b'));
+      await writeFile(join(dir, 'a.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } }));
+      await writeFile(join(dir, 'c.yml'), `${service('c1')}---\n${service('c2')}`);
+      await writeFile(join(dir, '.hidden.yaml'), service('hidden'));
+      await writeFile(join(dir, 'notes.txt'), service('txt'));
+      await mkdir(join(dir, 'sub.yaml'));
+      return [dir];
+    },
+    async ({ dir, sink }) => {
+      assert.deepEqual(sink.calls, [
+        { op: 'replace', origin: join(dir, 'a.json'), names: ['n'] },
+        { op: 'replace', origin: join(dir, 'b.yaml'), names: ['b'] },
+        { op: 'replace', origin: join(dir, 'c.yml'), names: ['c1', 'c2'] },
+        { op: 'synced', source: 'file' },
+      ]);
+    },
+  );
+});
+
+test('edit, rename-over, new file and delete are each delivered for that file only', async () => {
+  await withSource(
+    {},
+    async (dir) => {
+      await writeFile(join(dir, 'a.yaml'), service('a'));
+      await writeFile(join(dir, 'b.yaml'), service('b'));
+      return [dir];
+    },
+    async ({ dir, sink }) => {
+      const a = join(dir, 'a.yaml');
+      await writeFile(a, service('a-edited'));
+      await until(() => sink.replaces(a).length === 2, 'the edit');
+      assert.deepEqual(sink.replaces(a)[1]!.names, ['a-edited']);
+
+      // How editors save: write a temporary file, rename it over the original.
+      await writeFile(join(dir, '.a.yaml.swp'), service('a-renamed'));
+      await rename(join(dir, '.a.yaml.swp'), a);
+      await until(() => sink.replaces(a).length === 3, 'the rename-over');
+      assert.deepEqual(sink.replaces(a)[2]!.names, ['a-renamed']);
+
+      const c = join(dir, 'c.yaml');
+      await writeFile(c, service('c'));
+      await until(() => sink.replaces(c).length === 1, 'the new file');
+      assert.deepEqual(sink.replaces(c)[0]!.names, ['c']);
+
+      await unlink(a);
+      await until(() => sink.replaces(a).length === 4, 'the delete');
+      assert.deepEqual(sink.replaces(a)[3]!.names, []);
+      assert.equal(sink.replaces(join(dir, 'b.yaml')).length, 1, 'b.yaml never changed');
+      assert.deepEqual(sink.errors(), []);
+    },
+  );
+});
+
+test('a broken file is reported and keeps its last good objects until it is fixed', async () => {
+  await withSource(
+    {},
+    async (dir) => {
+      await writeFile(join(dir, 'a.yaml'), service('a'));
+      return [dir];
+    },
+    async ({ dir, sink, logger }) => {
+      const a = join(dir, 'a.yaml');
+      await writeFile(a, `${service('a')}---\nmetadata:\n  name: [unclosed\n`);
+      await until(() => sink.errors().length > 0, 'the parse error');
+      assert.equal(sink.errors()[0]!.error.code, 'KPROXY_PARSE');
+      assert.match(sink.errors()[0]!.error.details.origin, new RegExp(`^${a.replace(/[.]/g, '\\.')}:\\d+:\\d+$`));
+      assert.ok(logger.lines.some((l) => l.level === 'warn' && /last good/.test(l.msg)));
+
+      await writeFile(a, service('a-fixed'));
+      await until(() => sink.replaces(a).length === 2, 'the fixed file');
+      // Exactly the initial replace and the fixed one: the broken version never replaced anything.
+      assert.deepEqual(
+        sink.replaces(a).map((c) => c.names),
+        [['a'], ['a-fixed']],
+      );
+    },
+  );
+});
+
+test('a touch without a content change delivers nothing', async () => {
+  await withSource(
+    {},
+    async (dir) => {
+      await writeFile(join(dir, 'a.yaml'), service('a'));
+      return [dir];
+    },
+    async ({ dir, sink }) => {
+      const a = join(dir, 'a.yaml');
+      const later = new Date(Date.now() + 60_000);
+      await utimes(a, later, later);
+      await writeFile(join(dir, 'b.yaml'), service('b')); // a later change proves a scan ran after the touch
+      await until(() => sink.replaces(join(dir, 'b.yaml')).length === 1, 'b.yaml');
+      assert.equal(sink.replaces(a).length, 1);
+    },
+  );
+});
+
+test('the stat poll alone catches changes when no watch event gets through', async () => {
+  // A debounce longer than the test means watch events never lead to a scan: only the poll can.
+  await withSource(
+    { debounceMs: 3_600_000, pollIntervalMs: 30 },
+    async (dir) => {
+      await writeFile(join(dir, 'a.yaml'), service('a'));
+      return [dir];
+    },
+    async ({ dir, sink }) => {
+      await writeFile(join(dir, 'a.yaml'), service('a2'));
+      await until(() => sink.replaces().length === 2, 'the poll');
+      assert.deepEqual(sink.replaces()[1]!.names, ['a2']);
+    },
+  );
+});
+
+test('the directory watch alone catches changes, including a rename over a named file', async () => {
+  // A poll interval longer than the test means only fs.watch can trigger the scan.
+  await withSource(
+    { pollIntervalMs: 3_600_000 },
+    async (dir) => {
+      await writeFile(join(dir, 'only.yaml'), service('x'));
+      await writeFile(join(dir, 'other.yaml'), service('other'));
+      return [join(dir, 'only.yaml')];
+    },
+    async ({ dir, sink }) => {
+      const only = join(dir, 'only.yaml');
+      assert.deepEqual(sink.calls.map((c) => c.op), ['replace', 'synced'], 'a named file is read, its siblings are not');
+      await writeFile(join(dir, 'tmp'), service('y'));
+      await rename(join(dir, 'tmp'), only);
+      await until(() => sink.replaces(only).length === 2, 'the watch event');
+      assert.deepEqual(sink.replaces(only)[1]!.names, ['y']);
+      await writeFile(only, service('z'));
+      await until(() => sink.replaces(only).length === 3, 'a second change on the new inode');
+    },
+  );
+});
+
+test('kinds kproxy does not read are noted once at debug level, not reported as errors', async () => {
+  await withSource(
+    {},
+    async (dir) => {
+      const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n';
+      await writeFile(join(dir, 'app.yaml'), `${deployment}---\n${deployment.replace('name: d', 'name: e')}---\n${service('s')}`);
+      return [dir];
+    },
+    async ({ sink, logger }) => {
+      assert.deepEqual(sink.errors(), []);
+      assert.deepEqual(sink.replaces()[0]!.names, ['s']);
+      const notes = logger.lines.filter((l) => /do not read|does not read/.test(l.msg));
+      assert.equal(notes.length, 1);
+      assert.equal(notes[0]!.level, 'v4');
+      assert.deepEqual(notes[0]!.kv?.kinds, ['apps/v1/Deployment']);
+    },
+  );
+});
+
+test('a path that does not exist fails start() with a message naming it', async () => {
+  const missing = join(tmpdir(), `kproxy-missing-${process.pid}-${Date.now()}`);
+  const source = new FileSource({ paths: [missing], logger: new RecordingLogger() });
+  const sink = new RecordingSink();
+  await assert.rejects(source.start(sink), (e: Error) => e.message.includes(missing) && /no such file/.test(e.message));
+  assert.deepEqual(sink.calls, [], 'nothing delivered, not even synced');
+  await source.stop();
+});
