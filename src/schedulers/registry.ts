@@ -1,0 +1,62 @@
+// The scheduler plugins by name. The data plane asks for one per service port by the name in
+// ServicePort.scheduler (the kproxy.io/scheduler annotation, else the configured default).
+import { DestinationHashScheduler } from './dh.js';
+import { LeastConnectionScheduler } from './lc.js';
+import { MaglevHashScheduler } from './mh.js';
+import { NeverQueueScheduler } from './nq.js';
+import { RandomScheduler } from './random.js';
+import { RoundRobinScheduler } from './rr.js';
+import { ShortestExpectedDelayScheduler } from './sed.js';
+import { SourceHashScheduler } from './sh.js';
+import type { ConnectionCounts, Scheduler, SchedulerFactory } from './types.js';
+import { WeightedLeastConnectionScheduler } from './wlc.js';
+import { WeightedRoundRobinScheduler } from './wrr.js';
+
+export interface SchedulerOptions {
+  /** sh and mh: hash the client port with the client IP (ipvs flags sh-port / mh-port). */
+  hashSourcePort?: boolean;
+  /** random: the random source, [0, 1) like Math.random. */
+  random?: () => number;
+}
+
+interface Plugin {
+  readonly name: string;
+  readonly description: string;
+  build(counts: ConnectionCounts, options: SchedulerOptions): Scheduler;
+}
+
+const PLUGINS: readonly Plugin[] = [
+  { name: 'rr', description: 'round robin', build: () => new RoundRobinScheduler() },
+  { name: 'wrr', description: 'weighted round robin', build: () => new WeightedRoundRobinScheduler() },
+  { name: 'lc', description: 'least connections', build: (c) => new LeastConnectionScheduler(c) },
+  { name: 'wlc', description: 'weighted least connections', build: (c) => new WeightedLeastConnectionScheduler(c) },
+  { name: 'sed', description: 'shortest expected delay', build: (c) => new ShortestExpectedDelayScheduler(c) },
+  { name: 'nq', description: 'never queue', build: (c) => new NeverQueueScheduler(c) },
+  { name: 'dh', description: 'destination hashing', build: () => new DestinationHashScheduler() },
+  { name: 'sh', description: 'source hashing', build: (_c, o) => new SourceHashScheduler(o.hashSourcePort ?? false) },
+  { name: 'mh', description: 'maglev hashing', build: (_c, o) => new MaglevHashScheduler(o.hashSourcePort ?? false) },
+  { name: 'random', description: 'uniformly random (kproxy only)', build: (_c, o) => new RandomScheduler(o.random) },
+];
+
+const BY_NAME = new Map(PLUGINS.map((p) => [p.name, p]));
+
+export const SCHEDULER_NAMES: readonly string[] = Object.freeze(PLUGINS.map((p) => p.name));
+
+/** The factory for `name` with default options, or undefined when no scheduler has that name. */
+export function schedulerFactory(name: string): SchedulerFactory | undefined {
+  const plugin = BY_NAME.get(name);
+  if (plugin === undefined) return undefined;
+  return {
+    name: plugin.name,
+    description: plugin.description,
+    create: (counts) => plugin.build(counts, {}),
+  };
+}
+
+export function createScheduler(name: string, counts: ConnectionCounts, options: SchedulerOptions = {}): Scheduler {
+  const plugin = BY_NAME.get(name);
+  if (plugin === undefined) {
+    throw new Error(`unknown scheduler ${JSON.stringify(name)}: allowed are ${SCHEDULER_NAMES.join(', ')}`);
+  }
+  return plugin.build(counts, options);
+}
