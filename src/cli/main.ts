@@ -26,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
+  for (const w of loaded.warnings) process.stderr.write(`kproxy: warning: ${w}\n`);
   if (loaded.help) {
     process.stdout.write(helpText());
     return 0;
@@ -42,8 +43,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = loaded.positionals;
   if (loaded.cleanup) return runCleanup(loaded);
   if (sub === undefined) return runProxy(loaded);
-  const command = SUBCOMMANDS[sub];
-  if (!command || rest.length > 0) {
+  const command = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
+  if (command === undefined || rest.length > 0) {
     const what = command ? `unexpected arguments after "${sub}": ${rest.join(' ')}` : `unknown command "${sub}"`;
     process.stderr.write(`kproxy: ${what}; commands: ${Object.keys(SUBCOMMANDS).join(', ')} (none runs the proxy)\n`);
     return 1;

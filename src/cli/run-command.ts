@@ -34,7 +34,7 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
   }
   const defaultScheduler = config.ipvs.scheduler || 'rr';
   const model = new ServiceModel({ hostname, defaultScheduler, serviceProxyName: kproxy.serviceProxyName });
-  const metrics = createProxyMetrics();
+  const metrics = createProxyMetrics({ mode });
   const { syncPeriodMs, minSyncPeriodMs } = effectiveSyncPeriods(config, mode);
   const health = new ProxyHealth({ healthTimeoutMs: 2 * syncPeriodMs });
 

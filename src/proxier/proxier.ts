@@ -27,7 +27,6 @@ export interface ProxierOptions {
 
 export class Proxier {
   private readonly runner: BoundedFrequencyRunner;
-  private readonly backoff: Backoff;
   private readonly now: () => number;
   /** Snapshot of the last successful apply; undefined forces the next sync to be full. */
   private lastApplied: Snapshot | undefined;
@@ -36,13 +35,20 @@ export class Proxier {
 
   constructor(private readonly opts: ProxierOptions) {
     this.now = opts.now ?? Date.now;
-    this.backoff = new Backoff({ initialMs: 1000, maxMs: Math.max(1000, opts.syncPeriodMs) });
     this.runner = new BoundedFrequencyRunner({
       name: 'sync-runner',
       fn: () => this.sync(),
       minIntervalMs: opts.minSyncPeriodMs,
       maxIntervalMs: opts.syncPeriodMs,
       burst: 2,
+      // A failed sync is retried after 1 s, doubling up to syncPeriod (the periodic resync caps it anyway).
+      retryBackoff: new Backoff({ initialMs: 1000, maxMs: Math.max(1000, opts.syncPeriodMs) }),
+      onError: (err) => {
+        // The executor left the previous program in force; the retry rewrites everything.
+        this.lastApplied = undefined;
+        opts.metrics.syncFailuresTotal.inc();
+        opts.logger.error('Failed to sync proxy rules, will retry', { err: err instanceof Error ? err.message : String(err) });
+      },
     });
     opts.model.onChange(() => {
       opts.health.queued();
@@ -52,7 +58,10 @@ export class Proxier {
       opts.metrics.endpointChangesPending.set(opts.model.pendingEndpointChanges());
       if (this.isReady()) this.runner.run();
     });
-    opts.model.onError((e) => opts.logger.error('Rejected input', { err: e.message }));
+    opts.model.onError((e) => {
+      opts.metrics.inputErrorsTotal.labels({ kind: e.code }).inc();
+      opts.logger.error('Rejected input', { err: e.message });
+    });
   }
 
   /** Number of successful syncs so far (for tests and --init-only). */
@@ -78,7 +87,7 @@ export class Proxier {
     return this.opts.model.isSynced(this.opts.sources);
   }
 
-  /** One sync: snapshot → render → apply. Throwing makes the runner retry after a backoff. */
+  /** One sync: snapshot → render → apply. Throwing makes the runner retry after a backoff (onError). */
   async sync(): Promise<void> {
     const { model, dataPlane, metrics, health, logger } = this.opts;
     if (!this.isReady()) {
@@ -93,19 +102,10 @@ export class Proxier {
     metrics.serviceChangesPending.set(0);
     metrics.endpointChangesPending.set(0);
     const input: SyncInput = { snapshot, previous: full ? undefined : this.lastApplied, full };
-    try {
-      const program = dataPlane.renderer.render(input);
-      const result = await dataPlane.executor.apply(program, input);
-      for (const w of result.warnings) logger.warn(w);
-    } catch (err) {
-      // The executor left the previous program in force; the next sync rewrites everything.
-      this.lastApplied = undefined;
-      const delay = this.backoff.next();
-      logger.error('Failed to sync proxy rules, will retry', { err: String((err as Error).message ?? err), retryAfter: `${delay}ms` });
-      this.runner.retryAfter(delay);
-      return;
-    }
-    this.backoff.reset();
+    this.lastApplied = undefined; // until this apply succeeds
+    const program = dataPlane.renderer.render(input);
+    const result = await dataPlane.executor.apply(program, input);
+    for (const w of result.warnings) logger.warn(w);
     const end = this.now();
     const seconds = (end - start) / 1000;
     metrics.syncProxyRulesDuration.observe(seconds);

@@ -48,7 +48,7 @@ test('--write-config-to writes the flags unaffected by the deprecated port flags
 
 test('help lists the subcommands and every flag with its default, marking kproxy additions', () => {
   const text = helpText();
-  for (const sub of ['render', 'cleanup', 'bench']) assert.match(text, new RegExp(`kproxy ${sub} `));
+  for (const sub of ['render', 'cleanup']) assert.match(text, new RegExp(`kproxy ${sub} `));
   for (const flag of ALL_FLAGS) {
     assert.ok(text.includes(`--${flag.name}`), `--${flag.name} in help`);
     if (flag.defaultText) assert.ok(text.includes(`--${flag.name} ${flag.valueName ?? ''}`.trim()) && text.includes(`(default ${flag.defaultText})`), flag.name);
