@@ -35,8 +35,9 @@ export interface Endpoint {
  *   Empty when neither traffic policy is Local.
  * - allReachable: the union of the sets some traffic policy may reach; what a mode programs endpoint
  *   chains / real servers / backends for.
- * - hasAny: the slice had endpoints at all (even not ready); a port with none rejects traffic, a port
- *   whose endpoints are all unready drops it. Upstream distinguishes the two the same way.
+ * - hasAny: some endpoint anywhere is usable (ready, or serving and terminating), as upstream computes it;
+ *   a port without any rejects traffic. External traffic under a Local policy with hasAny but no local
+ *   endpoint is dropped instead (upstream's "no local endpoints" case).
  */
 export interface EndpointSelection {
   readonly cluster: readonly Endpoint[];

@@ -1,0 +1,41 @@
+// Which Services kproxy proxies at all, and which ClusterIP a Service has in a family. Mirrors upstream's
+// ShouldSkipService, GetClusterIPByFamily and kube-proxy's informer label selector.
+
+import { isIP } from 'node:net';
+import { LABEL_HEADLESS, LABEL_SERVICE_PROXY_NAME, type Service } from './objects.js';
+import type { IPFamily } from './types.js';
+
+export function familyOfIP(ip: string): IPFamily | undefined {
+  const family = isIP(ip);
+  return family === 4 ? 'IPv4' : family === 6 ? 'IPv6' : undefined;
+}
+
+/**
+ * Why a Service is not proxied, or undefined when it is. `serviceProxyName` is the name this proxy
+ * claims (--service-proxy-name semantics, KEP-2447): with '' (the default proxy) only Services without the
+ * service-proxy-name label are proxied; with a name, only Services whose label equals it.
+ */
+export function skipReason(svc: Service, serviceProxyName: string): string | undefined {
+  const labels = svc.metadata.labels ?? {};
+  const claimedBy = labels[LABEL_SERVICE_PROXY_NAME];
+  if (claimedBy !== undefined && claimedBy !== serviceProxyName) return `handled by service proxy ${JSON.stringify(claimedBy)}`;
+  if (claimedBy === undefined && serviceProxyName !== '') return `no ${LABEL_SERVICE_PROXY_NAME} label for ${JSON.stringify(serviceProxyName)}`;
+  if (labels[LABEL_HEADLESS] !== undefined) return `labelled ${LABEL_HEADLESS}`;
+  if (svc.spec.type === 'ExternalName') return 'type ExternalName';
+  const primary = svc.spec.clusterIPs?.[0] ?? svc.spec.clusterIP ?? '';
+  if (primary === '' || primary === 'None') return `clusterIP ${JSON.stringify(primary)} (headless)`;
+  return undefined;
+}
+
+/** The ClusterIP of `family`, or '' when the Service has none in that family. */
+export function clusterIPForFamily(svc: Service, family: IPFamily): string {
+  const { clusterIP, clusterIPs, ipFamilies } = svc.spec;
+  // Objects written before dual stack (or by hand) may carry only spec.clusterIP.
+  if (!ipFamilies || ipFamilies.length === 0) {
+    const ips = clusterIPs && clusterIPs.length > 0 ? clusterIPs : clusterIP ? [clusterIP] : [];
+    return ips.find((ip) => familyOfIP(ip) === family) ?? '';
+  }
+  const index = ipFamilies.indexOf(family);
+  const ips = clusterIPs && clusterIPs.length > 0 ? clusterIPs : clusterIP ? [clusterIP] : [];
+  return index >= 0 && index < ips.length ? (ips[index] ?? '') : '';
+}
