@@ -1,0 +1,66 @@
+// The scenario table is well-formed: each flow can run in the lab and each expectation can be met by the
+// objects in force when the flow is sent. Checked without root, so a typo fails fast everywhere.
+import assert from 'node:assert/strict';
+import { isIP } from 'node:net';
+import { test } from 'node:test';
+import type { KubeObject } from '../../src/model/objects.js';
+import { splitHostPort } from './flow-wire.js';
+import { planLab } from './manifests.js';
+import { allFlows, type Scenario } from './scenario.js';
+import { SCENARIOS } from './scenarios.js';
+import { PROXY_MODES } from '../../src/dataplane/types.js';
+
+function objectsAt(s: Scenario, step: string | undefined): KubeObject[] {
+  return step === undefined ? s.objects : (s.steps ?? []).find((st) => st.name === step)?.objects ?? [];
+}
+
+function endpointsIn(objects: readonly KubeObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects) {
+    if (o.kind !== 'EndpointSlice') continue;
+    for (const e of o.endpoints ?? []) for (const a of e.addresses) for (const p of o.ports ?? []) out.add(isIP(a) === 6 ? `[${a}]:${p.port}` : `${a}:${p.port}`);
+  }
+  return out;
+}
+
+test('scenario names are unique', () => {
+  const names = SCENARIOS.map((s) => s.name);
+  assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), []);
+});
+
+test('every flow has a valid destination and a source of the same family; pod flows name their pod', () => {
+  for (const s of SCENARIOS) {
+    for (const { index, flow } of allFlows(s)) {
+      const where = `${s.name} flow #${index}`;
+      const to = splitHostPort(flow.to, `${where} to`);
+      if (flow.from === 'pod') assert.ok(flow.fromIP, `${where}: a pod flow needs fromIP`);
+      if (flow.fromIP) assert.equal(isIP(flow.fromIP), isIP(to.ip), `${where}: fromIP and to differ in family`);
+    }
+  }
+});
+
+test('answeredBy names only endpoints present when the flow is sent', () => {
+  for (const s of SCENARIOS) {
+    for (const { index, step, flow } of allFlows(s)) {
+      const present = endpointsIn(objectsAt(s, step));
+      for (const e of flow.expect.answeredBy ?? []) assert.ok(present.has(e), `${s.name} flow #${index}: ${e} is no endpoint here`);
+    }
+  }
+});
+
+test('byMode names known modes and existing flows', () => {
+  for (const s of SCENARIOS) {
+    const count = allFlows(s).length;
+    for (const [mode, override] of Object.entries(s.byMode ?? {})) {
+      assert.ok((PROXY_MODES as readonly string[]).includes(mode), `${s.name}: unknown mode ${mode}`);
+      for (const i of Object.keys(override.expect ?? {})) assert.ok(Number(i) < count, `${s.name}: ${mode} overrides flow #${i} of ${count}`);
+    }
+  }
+});
+
+test('the lab plan gives every endpoint a backend and puts sending-only pods apart', () => {
+  const plan = planLab(SCENARIOS);
+  for (const s of SCENARIOS) for (const e of endpointsIn(s.objects)) if (!e.startsWith('not')) assert.ok(plan.listen.includes(e), e);
+  assert.ok(plan.clientPodIPs.includes('10.244.9.50'));
+  assert.ok(plan.podIPs.includes('10.244.1.12') && !plan.clientPodIPs.includes('10.244.1.12'), 'the hairpin pod is an endpoint');
+});
