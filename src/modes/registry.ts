@@ -9,6 +9,7 @@ import type { ProxyMetrics } from '../observability/metrics.js';
 import { parseDuration } from '../config/load.js';
 import { resolveNodePortAddresses } from '../proxier/node-addresses.js';
 import { createUserspaceDataPlane } from './userspace/index.js';
+import { createIptablesDataPlaneFor } from './iptables/index.js';
 
 export interface DataPlaneContext {
   config: KubeProxyConfiguration;
@@ -32,6 +33,7 @@ const MODE_FACTORIES: Partial<Record<ProxyMode, ModeFactory>> = {
       ...(udpTimeout > 0 ? { udpIdleTimeoutMs: udpTimeout } : {}),
     });
   },
+  iptables: createIptablesDataPlaneFor,
 };
 
 /** Modes this build can run. The others are accepted by the configuration but refused at start. */

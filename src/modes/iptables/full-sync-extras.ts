@@ -1,0 +1,43 @@
+// What a full sync adds to the rendered restore input after looking at the kernel (iptables-save):
+// - jump rules missing from built-in chains (first start, or someone flushed them), inserted at the top
+//   as upstream's EnsureRule(Prepend) does, with their target chain created if it does not exist;
+// - per-service chains nobody uses any more (left by a failed partial sync, a restart, or kube-proxy),
+//   declared and deleted.
+
+import { isServiceChainName } from './chain-names.js';
+import type { FamilyProgram, TableName } from './program.js';
+import { jumpTarget, type SavedTable } from './save-parser.js';
+import { JUMP_RULES, jumpRuleSpec, type JumpRule } from './static-structure.js';
+
+export interface TableExtras {
+  chains: string[];
+  rules: string[];
+  deleted: string[];
+}
+
+function hasJump(saved: SavedTable | undefined, j: JumpRule): boolean {
+  const specs = saved?.rules.get(j.from) ?? [];
+  return specs.some((s) => jumpTarget(s) === j.to && (j.comment === '' ? s.trim() === `-j ${j.to}` : s.includes(j.comment)));
+}
+
+export function fullSyncExtras(program: FamilyProgram, table: TableName, saved: SavedTable | undefined): TableExtras {
+  const declared = new Set(table === 'nat' ? program.nat.chains : program.filter.chains);
+  const extras: TableExtras = { chains: [], rules: [], deleted: [] };
+  for (const j of JUMP_RULES) {
+    if (j.table !== table || hasJump(saved, j)) continue;
+    if (!declared.has(j.to) && !saved?.chains.has(j.to)) {
+      extras.chains.push(j.to);
+      declared.add(j.to);
+    }
+    // Each insert goes to position 1, so the last missing jump in the table ends up first, as upstream.
+    extras.rules.push(`-I ${j.from} 1 ${jumpRuleSpec(j)}`);
+  }
+  if (table === 'nat' && saved) {
+    const alreadyDeleted = new Set(program.nat.deleted);
+    for (const c of saved.chains) {
+      if (isServiceChainName(c) && !program.activeServiceChains.has(c) && !alreadyDeleted.has(c)) extras.deleted.push(c);
+    }
+    extras.deleted.sort();
+  }
+  return extras;
+}

@@ -1,0 +1,96 @@
+// The iptables program: a value holding, per IP family and table, the exact iptables-restore input this
+// sync writes (run with --noflush, so chains not named here are left alone), plus what the executor needs
+// to apply it: which chains the program owns and whether it is a full rewrite.
+
+import type { IPFamily } from '../../model/types.js';
+
+export type TableName = 'filter' | 'nat';
+
+/** One table's restore input, in parts: declared chains (each is flushed), rule lines, deleted chains. */
+export interface TableProgram {
+  readonly table: TableName;
+  /** Chains this restore declares (`:NAME - [0:0]`): created, or flushed and rewritten. */
+  readonly chains: readonly string[];
+  /** `-A CHAIN ...` lines, in order. */
+  readonly rules: readonly string[];
+  /** Chains deleted at the end (`-X NAME`; they are declared too, which flushes them first). */
+  readonly deleted: readonly string[];
+}
+
+export interface FamilyProgram {
+  readonly family: IPFamily;
+  /** Everything is rewritten; otherwise only the chains of changed service ports are. */
+  readonly full: boolean;
+  readonly filter: TableProgram;
+  readonly nat: TableProgram;
+  /** Every per-service chain (KUBE-SVC/SVL/EXT/FW/SEP) that exists after this program, written or not. */
+  readonly activeServiceChains: ReadonlySet<string>;
+  /** IPv4 only: NodePorts answer on 127.0.0.1, which needs the route_localnet sysctl. */
+  readonly localhostNodePorts: boolean;
+  /** Rule counts for the sync_proxy_rules_iptables_{total,last} gauges. */
+  readonly counts: { readonly filterRules: number; readonly natRules: number; readonly natRulesTotal: number };
+  readonly services: number;
+  readonly endpoints: number;
+  /** More than 1,000 endpoints: rule comments of endpoint rules are left out, as upstream does. */
+  readonly largeClusterMode: boolean;
+}
+
+export interface IptablesProgram {
+  /** One entry per IP family this node proxies. */
+  readonly families: readonly FamilyProgram[];
+  /** Configuration this node cannot honour (reported by the executor after applying). */
+  readonly warnings: readonly string[];
+}
+
+/** A table's iptables-restore input. `extra` lines (declared chains, rules) are added by the executor. */
+export function tableRestoreText(
+  t: TableProgram,
+  extra: { chains?: readonly string[]; rules?: readonly string[]; deleted?: readonly string[] } = {},
+): string {
+  // Concatenation, not push(...rules): a 10k-service nat table has more rules than a call has arguments.
+  const decl = (c: string): string => `:${c} - [0:0]`;
+  const parts: string[] = [
+    `*${t.table}`,
+    ...t.chains.map(decl),
+    ...(extra.chains ?? []).map(decl),
+    ...t.deleted.map(decl),
+    ...(extra.deleted ?? []).map(decl),
+  ].concat(extra.rules ?? [], t.rules, t.deleted.map((c) => `-X ${c}`), (extra.deleted ?? []).map((c) => `-X ${c}`), ['COMMIT', '']);
+  return parts.join('\n');
+}
+
+export function formatIptablesProgram(p: IptablesProgram): string {
+  const out: string[] = [];
+  for (const f of p.families) {
+    const tool = f.family === 'IPv4' ? 'iptables-restore' : 'ip6tables-restore';
+    out.push(`# ${f.family}: ${tool} --noflush (${f.full ? 'full' : 'partial'} sync)\n`);
+    out.push(tableRestoreText(f.filter), tableRestoreText(f.nat));
+  }
+  return out.join('');
+}
+
+/** Collects one table's chains and rules while rendering. */
+export class TableWriter {
+  readonly chains: string[] = [];
+  readonly rules: string[] = [];
+
+  constructor(readonly table: TableName) {}
+
+  declare(chain: string): void {
+    this.chains.push(chain);
+  }
+
+  /** Appends `-A chain args...`; arguments are already quoted where needed. */
+  append(chain: string, ...args: readonly (string | readonly string[])[]): void {
+    this.rules.push(`-A ${chain} ${args.flat().join(' ')}`);
+  }
+
+  finish(deleted: readonly string[] = []): TableProgram {
+    return { table: this.table, chains: this.chains, rules: this.rules, deleted };
+  }
+}
+
+/** A `--comment` argument pair, quoted as upstream quotes it (only when it holds a space). */
+export function comment(text: string): string[] {
+  return ['-m', 'comment', '--comment', text.includes(' ') ? `"${text}"` : text];
+}

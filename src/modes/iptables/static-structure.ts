@@ -1,0 +1,76 @@
+// The fixed part of the rule graph, as data: which built-in chain jumps to which kube chain, and which
+// top-level chains every sync rewrites. Upstream keeps the same table (iptablesJumpChains); the jump rules
+// live in built-in chains that other software shares, so they are inserted once (when missing) instead of
+// being rewritten, which would mean flushing PREROUTING and friends.
+
+import {
+  KUBE_EXTERNAL_SERVICES,
+  KUBE_FIREWALL,
+  KUBE_FORWARD,
+  KUBE_MARK_MASQ,
+  KUBE_NODEPORTS,
+  KUBE_POSTROUTING,
+  KUBE_PROXY_CANARY,
+  KUBE_PROXY_FIREWALL,
+  KUBE_SERVICES,
+} from './chain-names.js';
+import type { TableName } from './program.js';
+
+export interface JumpRule {
+  readonly table: TableName;
+  /** The built-in chain holding the jump. */
+  readonly from: string;
+  readonly to: string;
+  /** Matches before the comment (only new connections for the filter hooks). */
+  readonly match: readonly string[];
+  /** '' for kubelet's rules, which carry none. */
+  readonly comment: string;
+}
+
+const NEW = ['-m', 'conntrack', '--ctstate', 'NEW'] as const;
+
+/** In upstream's order; each missing one is inserted at position 1, so later entries end up first. */
+export const JUMP_RULES: readonly JumpRule[] = [
+  { table: 'filter', from: 'INPUT', to: KUBE_EXTERNAL_SERVICES, match: NEW, comment: 'kubernetes externally-visible service portals' },
+  { table: 'filter', from: 'FORWARD', to: KUBE_EXTERNAL_SERVICES, match: NEW, comment: 'kubernetes externally-visible service portals' },
+  { table: 'filter', from: 'INPUT', to: KUBE_NODEPORTS, match: [], comment: 'kubernetes health check service ports' },
+  { table: 'filter', from: 'FORWARD', to: KUBE_SERVICES, match: NEW, comment: 'kubernetes service portals' },
+  { table: 'filter', from: 'OUTPUT', to: KUBE_SERVICES, match: NEW, comment: 'kubernetes service portals' },
+  { table: 'filter', from: 'FORWARD', to: KUBE_FORWARD, match: [], comment: 'kubernetes forwarding rules' },
+  { table: 'filter', from: 'INPUT', to: KUBE_PROXY_FIREWALL, match: NEW, comment: 'kubernetes load balancer firewall' },
+  { table: 'filter', from: 'OUTPUT', to: KUBE_PROXY_FIREWALL, match: NEW, comment: 'kubernetes load balancer firewall' },
+  { table: 'filter', from: 'FORWARD', to: KUBE_PROXY_FIREWALL, match: NEW, comment: 'kubernetes load balancer firewall' },
+  { table: 'nat', from: 'OUTPUT', to: KUBE_SERVICES, match: [], comment: 'kubernetes service portals' },
+  { table: 'nat', from: 'PREROUTING', to: KUBE_SERVICES, match: [], comment: 'kubernetes service portals' },
+  { table: 'nat', from: 'POSTROUTING', to: KUBE_POSTROUTING, match: [], comment: 'kubernetes postrouting rules' },
+  // kubelet's copies: created like kubelet does, so localhost NodePorts are safe even without kubelet.
+  { table: 'filter', from: 'INPUT', to: KUBE_FIREWALL, match: [], comment: '' },
+  { table: 'filter', from: 'OUTPUT', to: KUBE_FIREWALL, match: [], comment: '' },
+];
+
+/** The rule spec of a jump as iptables-save prints it (after `-A CHAIN`). */
+export function jumpRuleSpec(j: JumpRule): string {
+  const parts = [...j.match];
+  if (j.comment) parts.push('-m', 'comment', '--comment', `"${j.comment}"`);
+  parts.push('-j', j.to);
+  return parts.join(' ');
+}
+
+/** Chains every sync declares (and so rewrites), per table, in upstream's order. */
+export const TOP_LEVEL_CHAINS: Readonly<Record<TableName, readonly string[]>> = {
+  filter: [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL],
+  nat: [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ],
+};
+
+/** Every fixed chain kproxy (or kube-proxy) creates, per table: what cleanup removes besides service chains. */
+export const OWNED_FIXED_CHAINS: Readonly<Record<'filter' | 'nat' | 'mangle', readonly string[]>> = {
+  filter: [...TOP_LEVEL_CHAINS.filter, KUBE_PROXY_CANARY],
+  nat: [...TOP_LEVEL_CHAINS.nat, KUBE_PROXY_CANARY],
+  mangle: [KUBE_PROXY_CANARY],
+};
+
+/** Chains kubelet may own too: removed by cleanup only when no kubelet canary shows kubelet is around. */
+export const SHARED_WITH_KUBELET: Readonly<Record<'filter' | 'nat', readonly string[]>> = {
+  filter: [KUBE_FIREWALL],
+  nat: [KUBE_MARK_MASQ],
+};
