@@ -1,0 +1,266 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { UserspaceExecutor, type UserspaceExecutorOptions } from '../../src/modes/userspace/executor.js';
+import { UserspaceRenderer } from '../../src/modes/userspace/renderer.js';
+import { TcpProxy } from '../../src/modes/userspace/tcp-proxy.js';
+import type { ServicePort } from '../../src/model/types.js';
+import {
+  askWho,
+  connectClient,
+  connectOutcome,
+  deadPort,
+  endpoint,
+  loopbackAddress,
+  recordingLogger,
+  servicePort,
+  snapshot,
+  syncInput,
+  tcpEchoBackend,
+  until,
+  type TcpBackend,
+} from './fixtures.js';
+
+const renderer = new UserspaceRenderer({ nodePortAddresses: [] });
+
+function executor(over: Partial<UserspaceExecutorOptions> = {}): UserspaceExecutor {
+  return new UserspaceExecutor({ portals: 'none', logger: recordingLogger(), connectTimeoutMs: 1000, ...over });
+}
+
+async function apply(ex: UserspaceExecutor, ports: ServicePort[]): Promise<readonly string[]> {
+  const input = syncInput(snapshot(ports));
+  return (await ex.apply(renderer.render(input), input)).warnings;
+}
+
+function svc(vip: string, backends: readonly { port: number }[], over: Partial<ServicePort> = {}): ServicePort {
+  return servicePort({ name: 'web', clusterIP: vip, port: 8080, endpoints: backends.map((b) => endpoint('127.0.0.1', b.port)), ...over });
+}
+
+async function backends(n: number): Promise<TcpBackend[]> {
+  return Promise.all(Array.from({ length: n }, (_, i) => tcpEchoBackend(`b${i}`)));
+}
+
+async function stop(ex: UserspaceExecutor, bs: TcpBackend[]): Promise<void> {
+  await ex.close();
+  await Promise.all(bs.map((b) => b.close()));
+}
+
+test('rr spreads connections evenly over 3 backends', async (t) => {
+  const bs = await backends(3);
+  const ex = executor();
+  t.after(() => stop(ex, bs));
+  const vip = loopbackAddress();
+  await apply(ex, [svc(vip, bs)]);
+  const seen: string[] = [];
+  for (let i = 0; i < 6; i++) seen.push(await askWho(vip, 8080));
+  assert.deepEqual(
+    bs.map((b) => seen.filter((s) => s === b.name).length),
+    [2, 2, 2],
+  );
+});
+
+test('ClientIP affinity keeps a client on one backend', async (t) => {
+  const bs = await backends(3);
+  const ex = executor();
+  t.after(() => stop(ex, bs));
+  const vip = loopbackAddress();
+  await apply(ex, [svc(vip, bs, { sessionAffinity: { type: 'ClientIP', timeoutSeconds: 60 } })]);
+  const seen = new Set<string>();
+  for (let i = 0; i < 5; i++) seen.add(await askWho(vip, 8080));
+  assert.equal(seen.size, 1);
+});
+
+test('removing an endpoint keeps its established connection flowing and sends new ones elsewhere', async (t) => {
+  const bs = await backends(2);
+  const ex = executor({ drainGraceMs: 60_000 });
+  t.after(() => stop(ex, bs));
+  const vip = loopbackAddress();
+  await apply(ex, [svc(vip, bs)]);
+  const c = await connectClient(vip, 8080);
+  const first = (await c.say('hello')).split(':')[0];
+  const kept = bs.filter((b) => b.name !== first);
+  await apply(ex, [svc(vip, kept)]);
+  assert.equal(await c.say('still there?'), `${first}:still there?`);
+  for (let i = 0; i < 3; i++) assert.equal(await askWho(vip, 8080), kept[0]!.name);
+  c.socket.destroy();
+});
+
+test('connections to a removed endpoint are closed once the drain grace period is over', async (t) => {
+  const bs = await backends(1);
+  const ex = executor({ drainGraceMs: 50 });
+  t.after(() => stop(ex, bs));
+  const vip = loopbackAddress();
+  await apply(ex, [svc(vip, bs)]);
+  const c = await connectClient(vip, 8080);
+  await c.say('hi');
+  const closed = new Promise((r) => c.socket.once('close', r));
+  await apply(ex, [svc(vip, [])]);
+  await closed;
+});
+
+test('a refusing backend is skipped', async (t) => {
+  const bs = await backends(1);
+  const dead = await deadPort();
+  const ex = executor();
+  t.after(() => stop(ex, bs));
+  const vip = loopbackAddress();
+  await apply(ex, [svc(vip, [{ port: dead }, ...bs])]);
+  for (let i = 0; i < 4; i++) assert.equal(await askWho(vip, 8080), 'b0');
+});
+
+test('when every backend refuses, the client is closed at once', async (t) => {
+  const ports = [{ port: await deadPort() }, { port: await deadPort() }];
+  // A connect timeout far beyond the test's own limit: only a prompt close can pass.
+  const ex = executor({ connectTimeoutMs: 60_000 });
+  t.after(() => stop(ex, []));
+  const vip = loopbackAddress();
+  await apply(ex, [svc(vip, ports)]);
+  const outcome = await connectOutcome(vip, 8080);
+  assert.ok(outcome === 'ECONNRESET' || outcome === 'closed', outcome);
+});
+
+test('reject: a port without endpoints refuses connections', async (t) => {
+  const ex = executor();
+  t.after(() => stop(ex, []));
+  const vip = loopbackAddress();
+  await apply(ex, [svc(vip, [])]);
+  assert.equal(await connectOutcome(vip, 8080), 'ECONNREFUSED');
+});
+
+test('drop: Local policy without local endpoints accepts nothing and answers nothing', async (t) => {
+  const bs = await backends(1);
+  const ex = executor();
+  t.after(() => stop(ex, bs));
+  const vip = loopbackAddress();
+  const p = svc(vip, [], {
+    type: 'NodePort',
+    externalIPs: [vip],
+    clusterIP: loopbackAddress(),
+    externalPolicyLocal: true,
+    endpoints: [endpoint('127.0.0.1', bs[0]!.port, { isLocal: false })],
+  });
+  await apply(ex, [p]);
+  const c = await connectClient(vip, 8080);
+  const got: string[] = [];
+  c.socket.on('data', (d) => got.push(d.toString()));
+  c.socket.on('close', () => got.push('closed'));
+  c.socket.write('anyone?');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(got, []);
+  c.socket.destroy();
+});
+
+test('loadBalancerSourceRanges refuse clients outside the ranges', async (t) => {
+  const bs = await backends(1);
+  const ex = executor();
+  t.after(() => stop(ex, bs));
+  const [vip, lbIn, lbOut] = [loopbackAddress(), loopbackAddress(), loopbackAddress()];
+  const inRange = svc(vip, bs, { name: 'in', type: 'LoadBalancer', loadBalancerIPs: [{ ip: lbIn, ipMode: 'VIP' }], loadBalancerSourceRanges: ['127.0.0.0/8'] });
+  const outRange = svc(loopbackAddress(), bs, { name: 'out', type: 'LoadBalancer', loadBalancerIPs: [{ ip: lbOut, ipMode: 'VIP' }], loadBalancerSourceRanges: ['10.0.0.0/8'] });
+  await apply(ex, [inRange, outRange]);
+  assert.equal(await askWho(lbIn, 8080), 'b0');
+  const outcome = await connectOutcome(lbOut, 8080);
+  assert.ok(outcome === 'ECONNRESET' || outcome === 'closed', outcome);
+});
+
+test('a listener that cannot bind is a warning naming the service port, and the rest is served', async (t) => {
+  const bs = await backends(1);
+  const taken = loopbackAddress();
+  const blocker = await tcpEchoBackend('blocker', taken);
+  t.after(() => blocker.close());
+  const ex = executor();
+  t.after(() => stop(ex, bs));
+  const vip = loopbackAddress();
+  const warnings = await apply(ex, [svc(vip, bs), svc(taken, bs, { name: 'clash', port: blocker.port })]);
+  assert.deepEqual(warnings, [`default/clash:: cannot listen on ${taken} port ${blocker.port}/TCP (EADDRINUSE); not served`]);
+  assert.equal(await askWho(vip, 8080), 'b0');
+});
+
+test('an unchanged listener keeps its socket and rr rotation across syncs', async (t) => {
+  const bs = await backends(2);
+  const ex = executor();
+  t.after(() => stop(ex, bs));
+  const vip = loopbackAddress();
+  await apply(ex, [svc(vip, bs)]);
+  const handle = ex.handle(`TCP/${vip}:8080`);
+  const a = await askWho(vip, 8080);
+  await apply(ex, [svc(vip, bs)]);
+  assert.equal(ex.handle(`TCP/${vip}:8080`), handle);
+  assert.notEqual(await askWho(vip, 8080), a);
+});
+
+test('back-pressure: a client that does not read stalls the backend instead of filling the proxy', async (t) => {
+  const total = 64 * 1024 * 1024;
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  let sent = 0;
+  let stalledAt = -1;
+  // The backend streams `total` bytes as fast as the connection takes them.
+  const flood = createServer((s) => {
+      s.on('error', () => undefined);
+      const pump = (): void => {
+        while (sent < total) {
+          sent += chunk.length;
+          if (!s.write(chunk)) {
+            stalledAt = sent;
+            s.once('drain', pump);
+            return;
+          }
+        }
+        s.end();
+      };
+      pump();
+  });
+  t.after(() => flood.close());
+  const floodPort = await new Promise<number>((r) => flood.listen(0, '127.0.0.1', () => r((flood.address() as { port: number }).port)));
+  const ex = executor();
+  t.after(() => stop(ex, []));
+  const vip = loopbackAddress();
+  await apply(ex, [svc(vip, [{ port: floodPort }])]);
+  const c = await connectClient(vip, 8080);
+  c.socket.pause();
+  // Stalled: the backend's byte count stops moving while the client reads nothing.
+  let last = -1;
+  await until(() => {
+    const still = sent === last && stalledAt > 0;
+    last = sent;
+    return still;
+  }, 'the backend to stall', 10_000);
+  const proxy = ex.handle(`TCP/${vip}:8080`);
+  assert.ok(proxy instanceof TcpProxy);
+  const [relay] = proxy.relays();
+  assert.ok(relay);
+  assert.ok(sent < total, `backend sent everything (${sent}) although the client read nothing`);
+  assert.equal(relay.backendPaused, true);
+  assert.ok(relay.queuedToClient <= 1024 * 1024, `proxy queued ${relay.queuedToClient} bytes for the client`);
+  // Reading again drains everything through, byte for byte.
+  let received = 0;
+  c.socket.on('data', (d: Buffer) => (received += d.length));
+  const ended = new Promise((r) => c.socket.once('end', r));
+  c.socket.resume();
+  await ended;
+  assert.equal(received, total);
+  c.socket.destroy();
+});
+
+test('IPv6: a listener on ::1 relays to an IPv6 backend', async (t) => {
+  const b = await tcpEchoBackend('v6', '::1').catch(() => undefined);
+  if (!b) return t.skip('no IPv6 loopback here');
+  const ex = executor();
+  t.after(() => stop(ex, [b]));
+  const port = await deadPort();
+  const p = servicePort({ name: 'six', family: 'IPv6', clusterIP: '::1', port, endpoints: [endpoint('::1', b.port)] });
+  await apply(ex, [p]);
+  assert.equal(await askWho('::1', port), 'v6');
+});
+
+test('onConnection reports each relay opening and closing, for the connection metrics', async (t) => {
+  const bs = await backends(1);
+  const events: string[] = [];
+  const ex = executor({ onConnection: (event, protocol) => events.push(`${protocol} ${event}`) });
+  t.after(() => stop(ex, bs));
+  const vip = loopbackAddress();
+  await apply(ex, [svc(vip, bs)]);
+  await askWho(vip, 8080);
+  await until(() => events.length === 2, 'the relay to close');
+  assert.deepEqual(events, ['TCP opened', 'TCP closed']);
+});
