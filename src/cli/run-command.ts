@@ -11,6 +11,8 @@ import { createProxyMetrics } from '../observability/metrics.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import { ProxyHealth } from '../observability/proxy-health.js';
 import { Proxier } from '../proxier/proxier.js';
+import { ServiceHealthServer } from '../healthcheck/service-health-server.js';
+import { createApiSource } from '../sources/api/from-configuration.js';
 import { FileSource } from '../sources/file-source.js';
 import type { Source } from '../sources/types.js';
 import { detectNodeIPs, isRoot, loggerFor, resolveHostname, resolveMode } from './runtime.js';
@@ -23,11 +25,16 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
   const mode = resolveMode(loaded);
   const hostname = resolveHostname(loaded);
 
-  if (kproxy.from.length === 0) {
-    logger.error('No source of Services: the Kubernetes API source is not available in this build; use --from PATH');
+  let source: Source;
+  try {
+    source =
+      kproxy.from.length > 0
+        ? new FileSource({ paths: kproxy.from, logger })
+        : await createApiSource({ loaded, hostname, logger, userAgent: `kproxy/${kproxyVersion()}` });
+  } catch (err) {
+    logger.error('Failed to create the API client', { err: (err as Error).message });
     return 1;
   }
-  const source: Source = new FileSource({ paths: kproxy.from, logger });
 
   if (mode === 'ipvs' || mode === 'userspace') {
     if (!config.ipvs.scheduler) logger.info('IPVS scheduler not specified, use rr by default');
@@ -77,7 +84,19 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
     return 0;
   }
 
-  const proxier = new Proxier({ model, dataPlane, sources: [source.name], syncPeriodMs, minSyncPeriodMs, logger, metrics, health });
+  const serviceHealth = new ServiceHealthServer({ isProxyHealthy: () => health.health().healthy, logger });
+  closers.push(() => serviceHealth.close());
+  const proxier = new Proxier({
+    model,
+    dataPlane,
+    sources: [source.name],
+    syncPeriodMs,
+    minSyncPeriodMs,
+    logger,
+    metrics,
+    health,
+    serviceHealth,
+  });
   proxier.start();
   proxier.requestSync();
 

@@ -32,6 +32,12 @@ export interface Executor<Program> {
   cleanup(): Promise<void>;
   /** Release sockets/handles at shutdown without removing kernel state. */
   close(): Promise<void>;
+  /**
+   * Check every `intervalMs` that what was applied is still in the kernel (a canary chain, a generation
+   * element) and call `onDamage` when someone else flushed it, so the next sync is a full one. Returns a
+   * function that stops the checks. Modes without kernel state leave it out.
+   */
+  monitor?(intervalMs: number, onDamage: () => void): () => void;
 }
 
 export interface DataPlane<Program = unknown> {

@@ -22,6 +22,8 @@ export interface ProxierOptions {
   logger: Logger;
   metrics: ProxyMetrics;
   health: ProxyHealth;
+  /** Health-check node port servers for externalTrafficPolicy Local, updated after each successful sync. */
+  serviceHealth?: { sync(snapshot: Snapshot): Promise<void> };
   now?: () => number;
 }
 
@@ -32,6 +34,7 @@ export class Proxier {
   private lastApplied: Snapshot | undefined;
   private lastFullSync = 0;
   private syncs = 0;
+  private stopMonitor: (() => void) | undefined;
 
   constructor(private readonly opts: ProxierOptions) {
     this.now = opts.now ?? Date.now;
@@ -70,11 +73,18 @@ export class Proxier {
   }
 
   start(): void {
+    // Upstream checks its canary every max(syncPeriod, 1 min); damage forces the next sync to be full.
+    this.stopMonitor = this.opts.dataPlane.executor.monitor?.(Math.max(this.opts.syncPeriodMs, 60_000), () => {
+      this.opts.logger.info('Proxy rules were changed by someone else, resyncing everything');
+      this.lastApplied = undefined;
+      this.runner.run();
+    });
     this.runner.start();
     if (this.isReady()) this.runner.run();
   }
 
   async stop(): Promise<void> {
+    this.stopMonitor?.();
     await this.runner.stop();
   }
 
@@ -113,6 +123,7 @@ export class Proxier {
     metrics.syncProxyRulesLastTimestamp.set(end / 1000);
     for (const t of snapshot.triggerTimes.values()) metrics.networkProgrammingDuration.observe(Math.max(0, end - t) / 1000);
     health.updated();
+    await this.opts.serviceHealth?.sync(snapshot).catch((err: Error) => logger.error('Failed to update health-check node port servers', { err: err.message }));
     if (full) this.lastFullSync = start;
     this.lastApplied = snapshot;
     this.syncs++;

@@ -18,6 +18,8 @@ export interface RunningProxy {
 
 export interface ModeAdapter {
   readonly mode: string;
+  /** How test names call this adapter when one mode runs in several variants (e.g. iptables back ends). */
+  readonly label?: string;
   /** Why this mode cannot run here (missing tool, kernel feature, build), or undefined. */
   requirements(): string | undefined;
   start(lab: Lab, manifestsDir: string, nodeName: string): Promise<RunningProxy>;
@@ -36,6 +38,7 @@ export function kproxyCliPath(): string {
 
 export interface CliModeOptions {
   mode: string;
+  label?: string;
   /** Flags besides the common ones (--proxy-mode, --from, --hostname-override, bind addresses, --cluster-cidr). */
   flags?: readonly string[];
   /** Commands the mode needs on this machine. */
@@ -49,6 +52,7 @@ export interface CliModeOptions {
 export function kproxyCliAdapter(o: CliModeOptions): ModeAdapter {
   return {
     mode: o.mode,
+    ...(o.label ? { label: o.label } : {}),
     stateCommands: o.stateCommands ?? [],
     requirements() {
       if (!existsSync(kproxyCliPath())) return `kproxy CLI not built (${kproxyCliPath()} missing)`;

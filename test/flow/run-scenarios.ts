@@ -58,7 +58,7 @@ export function registerScenarioTests(adapter: ModeAdapter, scenarios: readonly 
 
 /** The whole suite for one mode: call it once from a test file. */
 export function runFlowSuite(adapter: ModeAdapter, scenarios: readonly Scenario[]): void {
-  describe(`flows through ${adapter.mode} mode`, () => {
+  describe(`flows through ${adapter.label ?? adapter.mode} mode`, () => {
     const lab = useFlowLab(scenarios, () => adapter.requirements());
     registerScenarioTests(adapter, scenarios, lab);
   });

@@ -164,7 +164,7 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
   }
 
   /** Calls `onFlushed` when the canary disappears; checks every `intervalMs`. Returns a stop function. */
-  monitorCanary(intervalMs: number, onFlushed: () => void): () => void {
+  monitor(intervalMs: number, onFlushed: () => void): () => void {
     let busy = false;
     const timer = setInterval(() => {
       if (busy || this.committed.size === 0) return;
