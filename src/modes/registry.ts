@@ -10,6 +10,7 @@ import { parseDuration } from '../config/load.js';
 import { resolveNodePortAddresses } from '../proxier/node-addresses.js';
 import { createUserspaceDataPlane } from './userspace/index.js';
 import { createIptablesDataPlaneFor } from './iptables/index.js';
+import { createNftablesDataPlaneFor } from './nftables/index.js';
 
 export interface DataPlaneContext {
   config: KubeProxyConfiguration;
@@ -34,6 +35,7 @@ const MODE_FACTORIES: Partial<Record<ProxyMode, ModeFactory>> = {
     });
   },
   iptables: createIptablesDataPlaneFor,
+  nftables: createNftablesDataPlaneFor,
 };
 
 /** Modes this build can run. The others are accepted by the configuration but refused at start. */

@@ -1,0 +1,162 @@
+// Applies an NftProgram. Every apply is ONE `nft -f` transaction covering both families, so the kernel
+// holds either the old ruleset or the new one. The executor remembers what it committed and, on a
+// partial sync, sends only the elements, rules and chains of the service ports that changed: it never
+// lists the ruleset to do so. Periodic full syncs first check the kernel cheaply (our chains exist, the
+// canary element is there); when intact they are diffs too, when damaged they rewrite everything.
+
+import type { ApplyResult, Executor, SyncInput } from '../../dataplane/types.js';
+import type { IPFamily, Snapshot } from '../../model/types.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Counter } from '../../observability/prometheus.js';
+import { runConntrackCommands, staleConntrackCommands } from '../iptables/conntrack-cleanup.js';
+import { CommittedFamily } from './committed-state.js';
+import { NftCommand, type NftRunner } from './nft-runner.js';
+import { fullFamilyScript, TABLE_NAME, type FamilyProgram, type NftProgram } from './program.js';
+
+export interface NftExecutorMetrics {
+  readonly nftablesSyncFailuresTotal?: Counter;
+  readonly nftablesCleanupFailuresTotal?: Counter;
+  /** kproxy-only: service ports whose scheduler fell back to random, by requested scheduler. */
+  readonly schedulerFallbacksTotal?: Counter<'scheduler'>;
+}
+
+export interface NftExecutorOptions {
+  readonly netns?: string;
+  readonly runner?: NftRunner;
+  readonly logger?: Logger;
+  readonly metrics?: NftExecutorMetrics;
+  /** Delete stale UDP conntrack entries after syncs (default true; needs the conntrack tool). */
+  readonly conntrackCleanup?: boolean;
+}
+
+export class NftSyncError extends Error {
+  readonly code = 'KPROXY_NFT_SYNC';
+  constructor(message: string, readonly script: string) {
+    super(message);
+    this.name = 'NftSyncError';
+  }
+}
+
+export class NftExecutor implements Executor<NftProgram> {
+  private readonly runner: NftRunner;
+  private readonly committed = new Map<IPFamily, CommittedFamily>();
+  private readonly warned = new Set<string>();
+  private lastSnapshot: Snapshot | undefined;
+  /** The last transaction sent (for tests and `explain`). */
+  lastScript = '';
+  lastWasFull = false;
+
+  constructor(private readonly opts: NftExecutorOptions = {}) {
+    this.runner = opts.runner ?? new NftCommand(opts.netns ? { netns: opts.netns } : {});
+  }
+
+  async apply(program: NftProgram, input: SyncInput): Promise<ApplyResult> {
+    const rewrite = await this.mustRewrite(program);
+    const parts: string[] = [];
+    for (const fp of program.families) {
+      const c = this.committed.get(fp.family);
+      if (rewrite || !c || c.needsFull(fp)) {
+        const inKernel = await this.runner.chains(fp.nftFamily, TABLE_NAME);
+        const wanted = new Set(fp.chains.map((ch) => ch.name));
+        parts.push(fullFamilyScript(fp, [...inKernel].filter((n) => !wanted.has(n))));
+      } else {
+        const out: string[] = [];
+        c.delta(fp, program.full ? new Set([...c.contributions.keys(), ...fp.services.keys()]) : program.changed, out);
+        if (out.length > 0) parts.push(out.join('\n') + '\n');
+      }
+    }
+    const script = parts.join('');
+    this.lastScript = script;
+    this.lastWasFull = rewrite;
+    if (script !== '') {
+      try {
+        await this.runner.apply(script);
+      } catch (err) {
+        this.opts.metrics?.nftablesSyncFailuresTotal?.inc();
+        // The kernel kept the old ruleset; forget ours so the retry rewrites everything.
+        this.committed.clear();
+        throw new NftSyncError(`nft transaction failed: ${(err as Error).message}`, script);
+      }
+    }
+    this.adopt(program, rewrite);
+    const warnings = this.schedulerWarnings(program);
+    await this.cleanupConntrack(input.snapshot);
+    return { warnings };
+  }
+
+  async cleanup(): Promise<void> {
+    for (const family of ['ip', 'ip6'] as const) {
+      try {
+        const exists = (await this.runner.chains(family, TABLE_NAME)).size > 0 || (await this.runner.listSet(family, TABLE_NAME, 'canary')) !== undefined;
+        if (exists) await this.runner.apply(`delete table ${family} ${TABLE_NAME}\n`);
+      } catch (err) {
+        this.opts.metrics?.nftablesCleanupFailuresTotal?.inc();
+        this.opts.logger?.error('Error cleaning up nftables rules', { err: (err as Error).message, family });
+      }
+    }
+    this.committed.clear();
+  }
+
+  async close(): Promise<void> {}
+
+  /** Rewrite when nothing is committed, or on a full sync that finds the kernel damaged. */
+  private async mustRewrite(program: NftProgram): Promise<boolean> {
+    if (program.families.some((f) => !this.committed.has(f.family))) return true;
+    if (!program.full) return false;
+    for (const fp of program.families) {
+      const damage = await this.damage(fp);
+      if (damage) {
+        this.opts.logger?.info('nftables rules changed behind kproxy\'s back, rewriting them', { family: fp.nftFamily, damage });
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Why the kernel no longer holds what we committed, or undefined. Two small reads, no ruleset listing. */
+  private async damage(fp: FamilyProgram): Promise<string | undefined> {
+    const committed = this.committed.get(fp.family)!;
+    const inKernel = await this.runner.chains(fp.nftFamily, TABLE_NAME);
+    const missing = [...committed.chainNames()].filter((n) => !inKernel.has(n));
+    if (missing.length > 0) return `missing chains: ${missing.slice(0, 5).join(', ')}`;
+    const canary = await this.runner.listSet(fp.nftFamily, TABLE_NAME, 'canary');
+    if (!canary || !canary.includes('0x00000001')) return 'canary element missing';
+    return undefined;
+  }
+
+  private adopt(program: NftProgram, rewrite: boolean): void {
+    for (const fp of program.families) {
+      const c = this.committed.get(fp.family);
+      if (!c || rewrite) this.committed.set(fp.family, new CommittedFamily(fp));
+      else if (program.full) c.adopt(fp, fp.services.keys());
+      else c.adopt(fp, program.changed, false);
+    }
+  }
+
+  private schedulerWarnings(program: NftProgram): string[] {
+    const out: string[] = [];
+    for (const fp of program.families) {
+      const keys = program.full ? fp.services.keys() : program.changed;
+      for (const key of keys) {
+        const asked = fp.services.get(key)?.fallbackScheduler;
+        const id = `${key}|${asked}`;
+        if (!asked || this.warned.has(id)) continue;
+        this.warned.add(id);
+        this.opts.metrics?.schedulerFallbacksTotal?.labels({ scheduler: asked }).inc();
+        out.push(`Service port ${key} asks for scheduler "${asked}", which nftables mode cannot run in the kernel; using random`);
+      }
+    }
+    return out;
+  }
+
+  private async cleanupConntrack(snapshot: Snapshot): Promise<void> {
+    const previous = this.lastSnapshot;
+    this.lastSnapshot = snapshot;
+    if (this.opts.conntrackCleanup === false || snapshot.staleUDP.size === 0) return;
+    for (const family of ['IPv4', 'IPv6'] as const) {
+      const cmds = staleConntrackCommands(snapshot.staleUDP, previous?.families[family], snapshot.families[family]);
+      const failures = await runConntrackCommands(cmds, this.opts.netns ? { netns: this.opts.netns } : {});
+      for (const f of failures) this.opts.logger?.error('Failed to delete stale UDP conntrack entries', { err: f });
+    }
+  }
+}

@@ -1,0 +1,130 @@
+// The pure half of the nftables mode: Snapshot in, NftProgram out. A full render builds every service
+// port's contribution; a partial one rebuilds only the ports the snapshot marks changed and reuses the
+// rest, so a one-endpoint change costs the same at 100 or 30,000 Services. The only memory kept between
+// renders is what makes that possible: the last contributions, the group-chain reference counts and the
+// stable endpoint slots (see slot-table.ts).
+
+import { isIP } from 'node:net';
+import type { Renderer, SyncInput } from '../../dataplane/types.js';
+import type { IPFamily, ServicePortKey, Snapshot } from '../../model/types.js';
+import { fixedChains, fixedSets, type FixedOptions } from './fixed-structure.js';
+import type { KernelScheduler } from './pick-chains.js';
+import { localMatch, type DetectLocalOptions } from './local-detector.js';
+import { formatProgram, nftFamilyOf, type ChainDecl, type FamilyProgram, type NftElement, type NftProgram, type ServiceContribution } from './program.js';
+import { serviceContribution, type ServiceRenderContext } from './service-elements.js';
+import { SlotTable } from './slot-table.js';
+
+export interface NftRendererOptions {
+  readonly families?: readonly IPFamily[];
+  /** Bit of the packet mark that asks for masquerade (upstream default 14). */
+  readonly masqueradeBit?: number;
+  readonly masqueradeAll?: boolean;
+  readonly detectLocal?: DetectLocalOptions;
+  /** Resolved --nodeport-addresses; empty = every local address. */
+  readonly nodePortAddresses?: readonly string[];
+  readonly nodeIPs?: readonly string[];
+  /** Used for ports whose scheduler is ''. */
+  readonly defaultScheduler?: KernelScheduler;
+}
+
+interface FamilyState {
+  generation: number | undefined;
+  readonly contributions: Map<ServicePortKey, ServiceContribution>;
+  readonly chainRefs: Map<string, number>;
+  readonly chainDecls: Map<string, ChainDecl>;
+}
+
+export class NftRenderer implements Renderer<NftProgram> {
+  private readonly families: readonly IPFamily[];
+  private readonly slots = new SlotTable();
+  private readonly state = new Map<IPFamily, FamilyState>();
+
+  constructor(private readonly opts: NftRendererOptions = {}) {
+    this.families = opts.families ?? ['IPv4', 'IPv6'];
+    const bit = opts.masqueradeBit ?? 14;
+    if (!Number.isInteger(bit) || bit < 0 || bit > 31) throw new Error(`masqueradeBit: got ${bit}, allowed: an integer 0..31`);
+    for (const f of this.families) this.state.set(f, { generation: undefined, contributions: new Map(), chainRefs: new Map(), chainDecls: new Map() });
+  }
+
+  render(input: SyncInput): NftProgram {
+    const { snapshot } = input;
+    const changed = new Set<ServicePortKey>();
+    const families = this.families.map((f) => this.renderFamily(f, input, changed));
+    for (const s of this.state.values()) s.generation = snapshot.generation;
+    return { families, full: input.full, changed };
+  }
+
+  format(program: NftProgram): string {
+    return formatProgram(program);
+  }
+
+  private renderFamily(family: IPFamily, input: SyncInput, changed: Set<ServicePortKey>): FamilyProgram {
+    const st = this.state.get(family)!;
+    const { snapshot } = input;
+    const ports = snapshot.families[family].servicePorts;
+    const fixed = this.fixedOptions(family, snapshot);
+    const ctx: ServiceRenderContext = {
+      slots: this.slots,
+      defaultScheduler: this.opts.defaultScheduler ?? 'random',
+      nodeIPs: (this.opts.nodeIPs ?? []).filter((ip) => isIP(ip) === (family === 'IPv4' ? 4 : 6)),
+      chains: st.chainDecls,
+    };
+    // Incremental only when our memory is exactly the snapshot the caller says was applied last.
+    const incremental = !input.full && input.previous !== undefined && st.generation === input.previous.generation;
+    const keys: Iterable<ServicePortKey> = incremental ? snapshot.changed : [...new Set([...st.contributions.keys(), ...ports.keys()])];
+    for (const key of keys) {
+      changed.add(key);
+      const before = st.contributions.get(key);
+      if (before) this.release(st, before);
+      const sp = ports.get(key);
+      if (!sp) {
+        st.contributions.delete(key);
+        for (const k of ['local', 'cluster']) this.slots.forget(`${family}|${key}|${k}`);
+        continue;
+      }
+      const after = serviceContribution(sp, ctx);
+      st.contributions.set(key, after);
+      for (const c of after.chains) st.chainRefs.set(c, (st.chainRefs.get(c) ?? 0) + 1);
+    }
+    const groups = [...st.chainRefs.keys()].sort().map((name) => st.chainDecls.get(name)!);
+    return {
+      family,
+      nftFamily: nftFamilyOf(family),
+      sets: fixedSets(fixed),
+      chains: [...groups, ...fixedChains(fixed)],
+      staticElements: this.staticElements(fixed),
+      services: new Map(st.contributions),
+    };
+  }
+
+  private release(st: FamilyState, c: ServiceContribution): void {
+    for (const name of c.chains) {
+      const left = (st.chainRefs.get(name) ?? 1) - 1;
+      if (left > 0) st.chainRefs.set(name, left);
+      else {
+        st.chainRefs.delete(name);
+        st.chainDecls.delete(name);
+      }
+    }
+  }
+
+  private fixedOptions(family: IPFamily, snapshot: Snapshot): FixedOptions {
+    const want = family === 'IPv4' ? 4 : 6;
+    const np = this.opts.nodePortAddresses ?? [];
+    const detect = this.opts.detectLocal;
+    return {
+      family,
+      mark: `0x${(1 << (this.opts.masqueradeBit ?? 14)).toString(16).padStart(8, '0')}`,
+      masqueradeAll: this.opts.masqueradeAll ?? false,
+      local: detect ? localMatch(detect, family, snapshot.node.podCIDRs) : undefined,
+      // Loopback NodePorts are not served by the kernel here (upstream nftables does not either).
+      nodePortIPs: np.length === 0 ? undefined : np.filter((ip) => isIP(ip) === want && ip !== '127.0.0.1' && ip !== '::1'),
+    };
+  }
+
+  private staticElements(fixed: FixedOptions): NftElement[] {
+    const out: NftElement[] = [{ set: 'canary', key: '0x00000001' }];
+    for (const ip of fixed.nodePortIPs ?? []) out.push({ set: 'nodeport-ips', key: ip });
+    return out;
+  }
+}

@@ -1,0 +1,96 @@
+// What one service port contributes to its family's table: only elements (dispatch, no-endpoint verdicts,
+// firewall, ClusterIP set, hairpin pairs, endpoint slots) plus the names of the shared group chains those
+// elements point at. The semantics are upstream's nftables mode (pkg/proxy/nftables/proxier.go); the
+// layout is not: no chain here is specific to a Service.
+
+import { BlockList, isIP } from 'node:net';
+import type { Endpoint, ServicePort } from '../../model/types.js';
+import { kernelScheduler } from './kernel-schedulers.js';
+import { groupChains, pickChainName, slotBase, type KernelScheduler, type KeyShape, type ListKind, type PickSpec } from './pick-chains.js';
+import type { ChainDecl, NftElement, ServiceContribution } from './program.js';
+import type { SlotTable } from './slot-table.js';
+
+export interface ServiceRenderContext {
+  readonly slots: SlotTable;
+  readonly defaultScheduler: KernelScheduler;
+  /** This node's IPs of the port's family (for loadBalancerSourceRanges that admit the node). */
+  readonly nodeIPs: readonly string[];
+  /** Group chains by name, filled as contributions name them. */
+  readonly chains: Map<string, ChainDecl>;
+}
+
+const REJECT = 'goto reject-chain';
+const epId = (e: Endpoint): string => `${e.ip} . ${e.port}`;
+
+export function serviceContribution(sp: ServicePort, ctx: ServiceRenderContext): ServiceContribution {
+  const els: NftElement[] = [];
+  const chains = new Set<string>();
+  const proto = sp.protocol.toLowerCase();
+  const { scheduler, fallbackFrom } = kernelScheduler(sp.scheduler, ctx.defaultScheduler);
+  const affinitySeconds = sp.sessionAffinity.type === 'ClientIP' ? sp.sessionAffinity.timeoutSeconds : 0;
+  const sel = sp.selection;
+  const internal = sp.internalPolicyLocal ? sel.local : sel.cluster;
+  const external = sp.externalPolicyLocal ? sel.local : sel.cluster;
+  const listName = (local: boolean) => `${sp.family}|${sp.key}|${local ? 'local' : 'cluster'}`;
+  // No usable endpoint anywhere: reject. Endpoints elsewhere but none for this policy: drop.
+  const internalVerdict = !sel.hasAny ? REJECT : internal.length === 0 ? 'drop' : undefined;
+  const externalVerdict = !sel.hasAny ? REJECT : external.length === 0 ? 'drop' : undefined;
+
+  const addPick = (shape: KeyShape, key: string, list: ListKind, eps: readonly Endpoint[], local: boolean): void => {
+    const order = ctx.slots.assign(listName(local), eps.map(epId));
+    const spec: PickSpec = { shape, list, scheduler, n: order.length, affinitySeconds };
+    const pickMap = `pick-${shape}${list === 'bypass' ? '-bypass' : ''}`;
+    els.push({ set: pickMap, key, value: `goto ${pickChainName(spec)}` });
+    const base = slotBase(list);
+    order.forEach((ep, i) => els.push({ set: `endpoints-${shape}-${proto}`, key: `${key} . ${base + i}`, value: ep }));
+    for (const c of groupChains(sp.family, spec)) {
+      chains.add(c.name);
+      if (!ctx.chains.has(c.name)) ctx.chains.set(c.name, c);
+    }
+  };
+
+  // ClusterIP
+  const clusterKey = `${sp.clusterIP} . ${proto} . ${sp.port}`;
+  els.push({ set: 'cluster-ips', key: sp.clusterIP });
+  if (internalVerdict) els.push({ set: 'no-endpoint-services', key: clusterKey, value: internalVerdict });
+  else {
+    els.push({ set: 'service-ips', key: clusterKey, value: 'goto cluster-ip' });
+    addPick('ip', clusterKey, 'main', internal, sp.internalPolicyLocal);
+  }
+
+  // External entries: ExternalIPs, load-balancer VIPs and the NodePort share one policy.
+  const externalEntry = (shape: KeyShape, key: string): void => {
+    if (sel.hasAny) {
+      const cls = shape === 'ip' ? 'external-ip' : 'nodeport';
+      els.push({ set: shape === 'ip' ? 'service-ips' : 'service-nodeports', key, value: `goto ${cls}${sp.externalPolicyLocal ? '-local' : ''}` });
+      if (external.length > 0) addPick(shape, key, 'main', external, sp.externalPolicyLocal);
+      if (sp.externalPolicyLocal && sel.cluster.length > 0) addPick(shape, key, 'bypass', sel.cluster, false);
+    }
+    if (externalVerdict) els.push({ set: shape === 'ip' ? 'no-endpoint-services' : 'no-endpoint-nodeports', key, value: externalVerdict });
+  };
+  const vips = sp.loadBalancerIPs.filter((lb) => lb.ipMode === 'VIP').map((lb) => lb.ip);
+  for (const ip of [...sp.externalIPs, ...vips]) externalEntry('ip', `${ip} . ${proto} . ${sp.port}`);
+  if (sp.nodePort > 0) externalEntry('np', `${proto} . ${sp.nodePort}`);
+
+  if (vips.length > 0 && sp.loadBalancerSourceRanges.length > 0) firewallElements(sp, vips, proto, ctx.nodeIPs, els);
+  for (const ep of sel.allReachable) els.push({ set: 'hairpin', key: `${ep.ip} . ${ep.ip}` });
+  return { elements: els, chains: [...chains], ...(fallbackFrom ? { fallbackScheduler: fallbackFrom } : {}) };
+}
+
+/** loadBalancerSourceRanges: traffic to the VIPs is dropped unless its source is in a range. */
+function firewallElements(sp: ServicePort, vips: readonly string[], proto: string, nodeIPs: readonly string[], els: NftElement[]): void {
+  const ranges = new BlockList();
+  for (const cidr of sp.loadBalancerSourceRanges) {
+    const [net = '', bits = ''] = cidr.split('/');
+    const v = isIP(net);
+    if (v) ranges.addSubnet(net, Number(bits || (v === 4 ? 32 : 128)), v === 4 ? 'ipv4' : 'ipv6');
+  }
+  // A node inside the ranges may reach a VIP that loops back with the VIP as source (upstream does this).
+  const allowFromNode = nodeIPs.some((ip) => ranges.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4'));
+  for (const vip of vips) {
+    const key = `${vip} . ${proto} . ${sp.port}`;
+    els.push({ set: 'firewall-ips', key });
+    for (const cidr of sp.loadBalancerSourceRanges) els.push({ set: 'firewall-allow', key: `${key} . ${cidr}` });
+    if (allowFromNode) for (const src of vips) els.push({ set: 'firewall-allow', key: `${key} . ${src}` });
+  }
+}

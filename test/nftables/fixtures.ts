@@ -1,0 +1,76 @@
+// Snapshots built directly from model values, and a fake nft that records every transaction.
+
+import type { Endpoint, ServicePort, Snapshot } from '../../src/model/types.js';
+import type { NftRunner } from '../../src/modes/nftables/nft-runner.js';
+
+export function ep(ip: string, port = 8080, extra: Partial<Endpoint> = {}): Endpoint {
+  return { ip, port, ready: true, serving: true, terminating: false, nodeName: 'node-b', zone: undefined, zoneHints: [], nodeHints: [], isLocal: false, ...extra };
+}
+
+export function servicePort(name: string, clusterIP: string, endpoints: Endpoint[], extra: Partial<ServicePort> = {}): ServicePort {
+  return {
+    key: `ns/${name}:`,
+    namespace: 'ns',
+    name,
+    portName: '',
+    family: clusterIP.includes(':') ? 'IPv6' : 'IPv4',
+    protocol: 'TCP',
+    type: 'ClusterIP',
+    clusterIP,
+    port: 80,
+    nodePort: 0,
+    externalIPs: [],
+    loadBalancerIPs: [],
+    loadBalancerSourceRanges: [],
+    sessionAffinity: { type: 'None' },
+    externalPolicyLocal: false,
+    internalPolicyLocal: false,
+    healthCheckNodePort: 0,
+    scheduler: '',
+    endpoints,
+    selection: { cluster: endpoints, local: [], allReachable: endpoints, hasAny: endpoints.length > 0, notes: [] },
+    ...extra,
+  };
+}
+
+export function snapshot(ports: readonly ServicePort[], generation = 1, changed: readonly string[] = ports.map((p) => p.key)): Snapshot {
+  const fam = (f: 'IPv4' | 'IPv6') => ({ family: f, servicePorts: new Map(ports.filter((p) => p.family === f).map((p) => [p.key, p])) });
+  return {
+    generation,
+    node: { name: 'node-a', labels: {}, addresses: ['10.77.0.1'], podCIDRs: [], terminating: false },
+    families: { IPv4: fam('IPv4'), IPv6: fam('IPv6') },
+    changed: new Set(changed),
+    staleUDP: new Set(),
+    triggerTimes: new Map(),
+  };
+}
+
+/** Records transactions; `failNext` makes the next apply throw as nft would on a rejected script. */
+export class FakeNft implements NftRunner {
+  readonly scripts: string[] = [];
+  failNext = false;
+  chainSet = new Set<string>();
+  canary = true;
+
+  async apply(script: string): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('Error: Could not process rule: No such file or directory');
+    }
+    this.scripts.push(script);
+    for (const line of script.split('\n')) {
+      const m = /^add chain \S+ kproxy (\S+)/.exec(line);
+      if (m) this.chainSet.add(m[1]!);
+      const d = /^delete chain \S+ kproxy (\S+)/.exec(line);
+      if (d) this.chainSet.delete(d[1]!);
+    }
+  }
+
+  async chains(): Promise<Set<string>> {
+    return new Set(this.chainSet);
+  }
+
+  async listSet(): Promise<string | undefined> {
+    return this.canary ? 'elements = { 0x00000001 }' : undefined;
+  }
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { NftRenderer } from '../../src/modes/nftables/renderer.js';
+import { SlotTable } from '../../src/modes/nftables/slot-table.js';
+import { kernelScheduler } from '../../src/modes/nftables/kernel-schedulers.js';
+import { ep, servicePort, snapshot } from './fixtures.js';
+
+const render = (r: NftRenderer, ports: Parameters<typeof snapshot>[0]) => r.render({ snapshot: snapshot(ports), previous: undefined, full: true });
+
+test('the number of chains does not grow with the number of Services', () => {
+  const many = (n: number) => Array.from({ length: n }, (_, i) => servicePort(`s${i}`, `10.96.${i >> 8}.${i & 255}`, [ep('10.244.0.1'), ep('10.244.0.2')]));
+  const small = render(new NftRenderer({ families: ['IPv4'] }), many(10)).families[0]!;
+  const big = render(new NftRenderer({ families: ['IPv4'] }), many(2000)).families[0]!;
+  assert.equal(big.chains.length, small.chains.length);
+  assert.equal(big.services.size, 2000);
+});
+
+test('each kernel scheduler becomes its nft expression', () => {
+  const r = new NftRenderer({ families: ['IPv4'] });
+  const ports = ['random', 'rr', 'sh', 'dh'].map((s, i) => servicePort(s, `10.96.0.${i + 1}`, [ep('10.244.0.1'), ep('10.244.0.2')], { scheduler: s }));
+  const text = r.format(render(r, ports));
+  assert.match(text, /pick-ip-random-2 meta l4proto tcp dnat ip to .* numgen random mod 2 map @endpoints-ip-tcp/);
+  assert.match(text, /pick-ip-rr-2 meta l4proto tcp dnat ip to .* numgen inc mod 2 map/);
+  assert.match(text, /pick-ip-sh-2 meta l4proto tcp dnat ip to .* jhash ip saddr mod 2 seed 0x6b707278 map/);
+  assert.match(text, /pick-ip-dh-2 meta l4proto tcp dnat ip to .* jhash ip daddr mod 2 seed 0x6b707278 map/);
+});
+
+test('kernelScheduler: direct, default and fallback', () => {
+  assert.deepEqual(kernelScheduler('rr'), { scheduler: 'rr' });
+  assert.deepEqual(kernelScheduler('wrr'), { scheduler: 'rr' });
+  assert.deepEqual(kernelScheduler('', 'sh'), { scheduler: 'sh' });
+  assert.deepEqual(kernelScheduler('mh'), { scheduler: 'random', fallbackFrom: 'mh' });
+});
+
+test('no endpoints rejects; endpoints elsewhere only (internal Local) drops', () => {
+  const r = new NftRenderer({ families: ['IPv4'] });
+  const none = servicePort('none', '10.96.0.1', []);
+  const remoteOnly = servicePort('itp', '10.96.0.2', [ep('10.244.0.9')], {
+    internalPolicyLocal: true,
+    selection: { cluster: [ep('10.244.0.9')], local: [], allReachable: [], hasAny: true, notes: [] },
+  });
+  const text = r.format(render(r, [none, remoteOnly]));
+  assert.match(text, /no-endpoint-services \{ 10\.96\.0\.1 \. tcp \. 80 : goto reject-chain, 10\.96\.0\.2 \. tcp \. 80 : drop \}/);
+});
+
+test('ClientIP affinity gets slot chains that remember the slot for the timeout', () => {
+  const r = new NftRenderer({ families: ['IPv4'] });
+  const sticky = servicePort('sticky', '10.96.0.3', [ep('10.244.0.1'), ep('10.244.0.2')], { sessionAffinity: { type: 'ClientIP', timeoutSeconds: 600 } });
+  const text = r.format(render(r, [sticky]));
+  assert.match(text, /pick-ip-a600-random-2 ip saddr \. ip daddr \. meta l4proto \. th dport \. numgen inc mod 1 offset 1 @affinity goto slot-ip-a600-1/);
+  assert.match(text, /slot-ip-a600-0 update @affinity \{ .* timeout 600s \}/);
+});
+
+test('slots stay put: a removed endpoint is replaced by the last one, new ones are appended', () => {
+  const t = new SlotTable();
+  assert.deepEqual(t.assign('x', ['a', 'b', 'c', 'd']), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(t.assign('x', ['a', 'c', 'd']), ['a', 'd', 'c']);
+  assert.deepEqual(t.assign('x', ['a', 'c', 'd', 'e']), ['a', 'd', 'c', 'e']);
+});
+
+test('a partial render rebuilds only the changed ports', () => {
+  const r = new NftRenderer({ families: ['IPv4'] });
+  const a = servicePort('a', '10.96.0.1', [ep('10.244.0.1')]);
+  const b = servicePort('b', '10.96.0.2', [ep('10.244.0.2')]);
+  const s1 = snapshot([a, b], 1);
+  const p1 = r.render({ snapshot: s1, previous: undefined, full: true });
+  const b2 = servicePort('b', '10.96.0.2', [ep('10.244.0.3')]);
+  const p2 = r.render({ snapshot: snapshot([a, b2], 2, [b2.key]), previous: s1, full: false });
+  assert.deepEqual([...p2.changed], [b2.key]);
+  assert.equal(p2.families[0]!.services.get(a.key), p1.families[0]!.services.get(a.key), 'a is reused as is');
+});
