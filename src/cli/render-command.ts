@@ -3,7 +3,7 @@
 // program for everything that did load is printed (so a CI check can fail on bad manifests).
 
 import type { LoadedConfiguration } from '../config/load.js';
-import { createDataPlane } from '../modes/registry.js';
+import { createDataPlane, defaultSchedulerFor } from '../modes/registry.js';
 import { ServiceModel } from '../model/service-model.js';
 import { createProxyMetrics } from '../observability/metrics.js';
 import { FileSource } from '../sources/file-source.js';
@@ -19,7 +19,7 @@ export async function runRender(loaded: LoadedConfiguration): Promise<number> {
   const mode = resolveMode(loaded);
   const model = new ServiceModel({
     hostname: resolveHostname(loaded),
-    defaultScheduler: config.ipvs.scheduler || 'rr',
+    defaultScheduler: defaultSchedulerFor(mode, config.ipvs.scheduler),
     serviceProxyName: kproxy.serviceProxyName,
   });
   const errors: string[] = [];

@@ -4,7 +4,7 @@
 
 import type { LoadedConfiguration } from '../config/load.js';
 import { effectiveSyncPeriods } from '../config/load.js';
-import { createDataPlane } from '../modes/registry.js';
+import { createDataPlane, defaultSchedulerFor } from '../modes/registry.js';
 import { ServiceModel } from '../model/service-model.js';
 import { startHealthServer } from '../observability/health-server.js';
 import { createProxyMetrics } from '../observability/metrics.js';
@@ -39,7 +39,7 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
   if (mode === 'ipvs' || mode === 'userspace') {
     if (!config.ipvs.scheduler) logger.info('IPVS scheduler not specified, use rr by default');
   }
-  const defaultScheduler = config.ipvs.scheduler || 'rr';
+  const defaultScheduler = defaultSchedulerFor(mode, config.ipvs.scheduler);
   const model = new ServiceModel({ hostname, defaultScheduler, serviceProxyName: kproxy.serviceProxyName });
   const metrics = createProxyMetrics({ mode });
   const { syncPeriodMs, minSyncPeriodMs } = effectiveSyncPeriods(config, mode);

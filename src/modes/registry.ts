@@ -26,12 +26,18 @@ type ModeFactory = (ctx: DataPlaneContext) => DataPlane;
 
 const MODE_FACTORIES: Partial<Record<ProxyMode, ModeFactory>> = {
   userspace: (ctx) => {
-    const udpTimeout = ctx.config.conntrack.udpStreamTimeout ? parseDuration(ctx.config.conntrack.udpStreamTimeout) : 0;
+    // Upstream's userspace proxier took --udp-timeout; conntrack's UDP timeout is the nearest field left.
+    const udpTimeout = ctx.config.conntrack.udpTimeout ? parseDuration(ctx.config.conntrack.udpTimeout) : 0;
+    const { userspaceConnectionsTotal, userspaceActiveConnections } = ctx.metrics;
     return createUserspaceDataPlane({
       nodePortAddresses: resolveNodePortAddresses(ctx.config.nodePortAddresses ?? [], ctx.nodeIPs),
       portals: ctx.kproxy.userspacePortals ?? (ctx.isRoot ? 'iptables' : 'none'),
       logger: ctx.logger,
       ...(udpTimeout > 0 ? { udpIdleTimeoutMs: udpTimeout } : {}),
+      onConnection: (event, protocol) => {
+        if (event === 'opened') userspaceConnectionsTotal.labels({ protocol }).inc();
+        userspaceActiveConnections.labels({ protocol }).inc(event === 'opened' ? 1 : -1);
+      },
     });
   },
   iptables: createIptablesDataPlaneFor,
@@ -55,6 +61,15 @@ export function createDataPlane(mode: ProxyMode, ctx: DataPlaneContext): DataPla
     );
   }
   return factory(ctx);
+}
+
+/**
+ * The scheduler a Service gets without the kproxy.io/scheduler annotation: --ipvs-scheduler when set, else
+ * the mode's own default (rr for IPVS semantics; random where upstream picks endpoints at random).
+ */
+export function defaultSchedulerFor(mode: ProxyMode, configured: string): string {
+  if (configured) return configured;
+  return mode === 'iptables' || mode === 'nftables' ? 'random' : 'rr';
 }
 
 /**
