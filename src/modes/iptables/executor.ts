@@ -21,8 +21,6 @@ export type IptablesMetrics = Pick<
   'iptablesRestoreFailuresTotal' | 'iptablesPartialRestoreFailuresTotal' | 'iptablesRulesTotal' | 'iptablesRulesLastSync'
 >;
 
-type TableGauge = { labels(values: Readonly<Record<string, string>>): { set(value: number): void } };
-
 export interface IptablesExecutorOptions {
   /** Back end: auto (detect as iptables-wrapper does), nft or legacy. Default auto. */
   readonly backend?: BackendChoice;
@@ -105,20 +103,25 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
     }
     for (const [table, text] of inputs) await this.restore(tools, fp, table, text);
     this.committed.set(fp.family, fp);
-    this.recordRuleCounts(fp);
+    this.recordRuleCounts();
   }
 
-  private recordRuleCounts(fp: FamilyProgram): void {
+  /** The rule gauges are labelled by table only (upstream before ip_family labels): sum the families. */
+  private recordRuleCounts(): void {
     const m = this.opts.metrics;
     if (!m) return;
-    // Both gauges are labelled by ip_family and table.
-    const total: TableGauge = m.iptablesRulesTotal;
-    const last: TableGauge = m.iptablesRulesLastSync;
-    const ip_family = fp.family;
-    total.labels({ ip_family, table: 'filter' }).set(fp.counts.filterRules);
-    last.labels({ ip_family, table: 'filter' }).set(fp.counts.filterRules);
-    total.labels({ ip_family, table: 'nat' }).set(fp.counts.natRulesTotal);
-    last.labels({ ip_family, table: 'nat' }).set(fp.counts.natRules);
+    let filter = 0;
+    let natTotal = 0;
+    let natLast = 0;
+    for (const fp of this.committed.values()) {
+      filter += fp.counts.filterRules;
+      natTotal += fp.counts.natRulesTotal;
+      natLast += fp.counts.natRules;
+    }
+    m.iptablesRulesTotal.labels({ table: 'filter' }).set(filter);
+    m.iptablesRulesLastSync.labels({ table: 'filter' }).set(filter);
+    m.iptablesRulesTotal.labels({ table: 'nat' }).set(natTotal);
+    m.iptablesRulesLastSync.labels({ table: 'nat' }).set(natLast);
   }
 
   private async restore(tools: IptablesTools, fp: FamilyProgram, table: string, text: string): Promise<void> {
@@ -127,8 +130,8 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
       await runTool(tools.restore, [...this.waitArgs, '--noflush', '--counters'], { ...this.toolOpts, stdin: text, timeoutMs });
     } catch (err) {
       const m = this.opts.metrics;
-      m?.iptablesRestoreFailuresTotal.labels({ ip_family: fp.family }).inc();
-      if (!fp.full) m?.iptablesPartialRestoreFailuresTotal.labels({ ip_family: fp.family }).inc();
+      m?.iptablesRestoreFailuresTotal.inc();
+      if (!fp.full) m?.iptablesPartialRestoreFailuresTotal.inc();
       const msg = (err as Error).message;
       const context = failedLines(text, msg);
       this.opts.logger?.error('Failed to execute iptables-restore', { err: msg, ipFamily: fp.family, table, rules: context });
