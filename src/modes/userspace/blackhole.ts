@@ -11,14 +11,39 @@ import type { ListenerSpec } from './listener-table.js';
 /** Held TCP connections per listener; beyond this the oldest is reset so a flood cannot exhaust fds. */
 const MAX_HELD = 256;
 
+/** Accepted TCP connections that must look dropped: read and discarded, never answered, bounded. */
+export class SilentHold {
+  private readonly held = new Set<Socket>();
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  hold(s: Socket): void {
+    s.on('error', () => s.destroy());
+    s.on('data', () => undefined);
+    s.once('close', () => this.held.delete(s));
+    this.held.add(s);
+    if (this.held.size > MAX_HELD) {
+      const oldest = this.held.values().next().value;
+      oldest?.resetAndDestroy();
+    }
+  }
+
+  releaseAll(): void {
+    for (const s of this.held) s.destroy();
+    this.held.clear();
+  }
+}
+
 export class Blackhole {
   private readonly tcp: Server | undefined;
   private readonly udp: UdpSocket | undefined;
-  private readonly held = new Set<Socket>();
+  private readonly held = new SilentHold();
 
   constructor(spec: ListenerSpec) {
     if (spec.protocol === 'TCP') {
-      this.tcp = createServer((s) => this.hold(s));
+      this.tcp = createServer((s) => this.held.hold(s));
     } else {
       const type = spec.family === 'IPv6' ? 'udp6' : 'udp4';
       this.udp = createSocket({ type, ipv6Only: type === 'udp6' });
@@ -54,19 +79,7 @@ export class Blackhole {
 
   close(): void {
     this.tcp?.close();
-    for (const s of this.held) s.destroy();
-    this.held.clear();
+    this.held.releaseAll();
     this.udp?.close();
-  }
-
-  private hold(s: Socket): void {
-    s.on('error', () => s.destroy());
-    s.on('data', () => undefined);
-    s.once('close', () => this.held.delete(s));
-    this.held.add(s);
-    if (this.held.size > MAX_HELD) {
-      const oldest = this.held.values().next().value;
-      oldest?.resetAndDestroy();
-    }
   }
 }

@@ -97,7 +97,8 @@ interface Traffic {
 }
 
 function traffic(sp: ServicePort, policyLocal: boolean): Traffic {
-  if (sp.selection.allReachable.length === 0) return { action: 'reject', backends: [] };
+  // As upstream: no usable endpoint anywhere rejects; endpoints only elsewhere under a Local policy drop.
+  if (!sp.selection.hasAny) return { action: 'reject', backends: [] };
   const endpoints = policyLocal ? sp.selection.local : sp.selection.cluster;
   if (endpoints.length === 0) return { action: 'drop', backends: [] };
   return { action: 'proxy', backends: backendsOf(endpoints) };

@@ -5,6 +5,7 @@
 
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { BackendPicker } from './backend-picker.js';
+import { SilentHold } from './blackhole.js';
 import type { ListenerSpec } from './listener-table.js';
 import type { Backend } from '../../schedulers/types.js';
 
@@ -47,6 +48,7 @@ export class TcpProxy {
   private readonly picker: BackendPicker;
   private readonly relaySet = new Set<Relay>();
   private readonly pending = new Set<Socket>();
+  private readonly refused = new SilentHold();
   private readonly drainTimers = new Map<string, NodeJS.Timeout>();
   private closed = false;
   private readonly servicePort: string;
@@ -89,6 +91,7 @@ export class TcpProxy {
   close(drain: boolean): void {
     this.closed = true;
     this.server.close();
+    this.refused.releaseAll();
     for (const s of this.pending) s.destroy();
     for (const t of this.drainTimers.values()) clearTimeout(t);
     this.drainTimers.clear();
@@ -123,8 +126,13 @@ export class TcpProxy {
     client.on('error', () => client.destroy());
     const ip = client.remoteAddress;
     const port = client.remotePort ?? 0;
-    if (this.closed || !ip || !this.picker.admits(ip)) {
+    if (this.closed || !ip) {
       client.resetAndDestroy();
+      return;
+    }
+    // loadBalancerSourceRanges: upstream drops other sources, so they get silence, not a reset.
+    if (!this.picker.admits(ip)) {
+      this.refused.hold(client);
       return;
     }
     const tried = new Set<string>();
