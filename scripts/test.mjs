@@ -22,6 +22,8 @@ const DEBIAN = [
   ['kmod', 'modprobe'],
   ['nginx-light', 'nginx'],
   ['apache2-utils', 'ab'],
+  ['user-mode-linux', 'linux.uml'],
+  ['ipvsadm', 'ipvsadm'],
 ];
 
 function have(cmd) {

@@ -11,6 +11,7 @@ import { resolveNodePortAddresses } from '../proxier/node-addresses.js';
 import { createUserspaceDataPlane } from './userspace/index.js';
 import { createIptablesDataPlaneFor } from './iptables/index.js';
 import { createNftablesDataPlaneFor } from './nftables/index.js';
+import { createIpvsDataPlaneFor } from './ipvs/index.js';
 
 export interface DataPlaneContext {
   config: KubeProxyConfiguration;
@@ -42,6 +43,7 @@ const MODE_FACTORIES: Partial<Record<ProxyMode, ModeFactory>> = {
   },
   iptables: createIptablesDataPlaneFor,
   nftables: createNftablesDataPlaneFor,
+  ipvs: createIpvsDataPlaneFor,
 };
 
 /** Modes this build can run. The others are accepted by the configuration but refused at start. */

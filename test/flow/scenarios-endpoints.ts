@@ -65,6 +65,10 @@ export const ENDPOINT_SCENARIOS: Scenario[] = [
       { from: 'client', fromIP: CLIENT_IP, proto: 'tcp', to: `${NODE_IP}:30080`, expect: { outcome: 'dropped' } },
       pod('10.96.1.14:80', { answeredBy: [at(B1), at(B2)] }),
     ],
+    // IPVS (upstream PR 97081): without local endpoints the external virtual servers get the cluster ones,
+    // so local pods still reach the Service; the source is kept (Local policy), so on a real cluster the
+    // reply comes back from another node and is lost. In the lab every pod sits behind this node: answered.
+    byMode: { ipvs: { expect: { 0: { outcome: 'answered', answeredBy: [at(B1), at(B2)], source: 'client' } } } },
   },
   // Upstream: internalTrafficPolicy Local sends ClusterIP traffic only to this node's endpoints, and drops
   // it when there are none here (a DROP, not a REJECT: the Service does have endpoints elsewhere).
@@ -79,6 +83,9 @@ export const ENDPOINT_SCENARIOS: Scenario[] = [
       slice('itp-far', [8080], [remote(B1)]),
     ],
     flows: [pod('10.96.1.15:80', { answeredBy: [at(A1)] }, 8), pod('10.96.1.16:80', { outcome: 'dropped' })],
+    // IPVS: the virtual server exists without real servers, and IPVS answers a packet it cannot schedule
+    // with ICMP port unreachable: rejected, not dropped.
+    byMode: { ipvs: { expect: { 1: { outcome: 'rejected' } } } },
   },
   // Upstream: when no endpoint is ready, serving-terminating ones are used rather than failing traffic;
   // as long as one endpoint is ready, terminating ones get nothing new.

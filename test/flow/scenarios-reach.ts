@@ -58,7 +58,8 @@ export const REACH_SCENARIOS: Scenario[] = [
     nodeName: THIS_NODE,
     objects: [thisNode, web('10.96.0.14', { type: 'NodePort' }), webEndpoints],
     flows: [{ from: 'localhost', proto: 'tcp', to: '127.0.0.1:30080', expect: { answeredBy: [at(A1), at(B1)], source: 'node' } }],
-    byMode: { nftables: { expect: { 0: { outcome: 'rejected' } } } },
+    // IPVS (upstream pkg/proxy/ipvs): NodePort virtual servers are never created on loopback addresses.
+    byMode: { nftables: { expect: { 0: { outcome: 'rejected' } } }, ipvs: { expect: { 0: { outcome: 'rejected' } } } },
   },
   // Upstream: host-originated traffic to a ClusterIP is captured in OUTPUT and masqueraded (the node's
   // source is outside the cluster CIDR).

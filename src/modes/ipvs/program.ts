@@ -1,0 +1,86 @@
+// The IPVS mode's program: everything one sync wants the kernel to hold, as plain data. The renderer builds
+// it from a Snapshot without touching the system; the executor diffs it against the kernel and applies the
+// difference; `kproxy render` prints it (ipvsadm -Sn, ipset save and iptables-save formats).
+
+import { SocketAddress, isIP } from 'node:net';
+import type { IPFamily, Protocol } from '../../model/types.js';
+
+export interface RealServer {
+  readonly address: string;
+  readonly port: number;
+  /** 1 for an endpoint in use; the executor sets 0 while a removed one drains (never the renderer). */
+  readonly weight: number;
+}
+
+export interface VirtualServer {
+  readonly protocol: Protocol;
+  readonly address: string;
+  readonly port: number;
+  readonly scheduler: string;
+  /** ClientIP affinity: persistence timeout in seconds; 0 = not persistent. */
+  readonly persistence: number;
+  /** Scheduler flags as ipvsadm spells them (-b), e.g. mh-port for the mh scheduler, as upstream sets. */
+  readonly schedulerFlags: readonly string[];
+  readonly realServers: readonly RealServer[];
+  /** The service port this virtual server serves ("ns/name:port"), for logs. */
+  readonly service: string;
+}
+
+export type IpsetType = 'hash:ip' | 'hash:ip,port' | 'hash:ip,port,ip' | 'hash:ip,port,net' | 'bitmap:port';
+
+export interface IpsetContent {
+  /** The kernel name (KUBE-6-... for IPv6). */
+  readonly name: string;
+  readonly type: IpsetType;
+  readonly family: IPFamily;
+  /** Members in `ipset save` spelling (10.96.0.1,tcp:80), sorted. */
+  readonly members: readonly string[];
+}
+
+/** A rule in a built-in chain that sends traffic into one of kproxy's chains (inserted first, as upstream). */
+export interface JumpRule {
+  readonly table: 'nat' | 'filter';
+  readonly from: string;
+  readonly to: string;
+  readonly comment: string;
+}
+
+export interface FamilyIpvsProgram {
+  readonly family: IPFamily;
+  readonly virtualServers: readonly VirtualServer[];
+  readonly ipsets: readonly IpsetContent[];
+  /** Addresses to hold on kube-ipvs0: ClusterIPs, and External/LB IPs that are not node addresses. */
+  readonly boundAddresses: readonly string[];
+  /** iptables-restore --noflush input for the nat and filter tables (kproxy's chains only). */
+  readonly nat: string;
+  readonly filter: string;
+  readonly jumps: readonly JumpRule[];
+}
+
+export interface IpvsProgram {
+  readonly families: readonly FamilyIpvsProgram[];
+  readonly full: boolean;
+  /** Things rendered differently from what was asked (an unknown scheduler, ...). */
+  readonly warnings: readonly string[];
+}
+
+/** One spelling per address (IPv6 compressed, lower case) so kernel listings and the program compare. */
+export function canonicalIP(ip: string): string {
+  const family = isIP(ip);
+  if (family === 6) return new SocketAddress({ address: ip, family: 'ipv6' }).address;
+  return ip;
+}
+
+/** IP:port as ipvsadm writes it ([v6]:port). */
+export function hostPort(ip: string, port: number): string {
+  return isIP(ip) === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** Identity of a virtual server in the kernel: protocol, address, port. */
+export function virtualServerKey(vs: Pick<VirtualServer, 'protocol' | 'address' | 'port'>): string {
+  return `${vs.protocol}/${hostPort(canonicalIP(vs.address), vs.port)}`;
+}
+
+export function realServerKey(rs: Pick<RealServer, 'address' | 'port'>): string {
+  return hostPort(canonicalIP(rs.address), rs.port);
+}

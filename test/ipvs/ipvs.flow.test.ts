@@ -1,0 +1,36 @@
+// The IPVS mode against a real IPVS: boots user-mode Linux once and runs, inside it, the whole flow suite
+// in IPVS mode and the IPVS kernel tests (schedulers, graceful termination, issue 72236); each inner test
+// is reported here as its own result. Skips with the reason when UML cannot run here (not root, package
+// missing). Takes minutes: the UML kernel has one CPU and runs several times slower than the host.
+
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { runInUml, umlRequirements } from '../uml/uml-vm.js';
+import { parseTap } from './tap-results.js';
+
+const inner = fileURLToPath(new URL('./in-uml/', import.meta.url));
+
+test('IPVS mode inside user-mode Linux', { timeout: 45 * 60_000 }, async (t) => {
+  const reason = umlRequirements();
+  if (reason) {
+    t.skip(reason);
+    return;
+  }
+  const files = readdirSync(inner).filter((f) => f.endsWith('.uml.js')).sort().map((f) => `${inner}${f}`);
+  const run = await runInUml({
+    commands: [`${process.execPath} --test --test-reporter=tap --test-concurrency=1 ${files.join(' ')}`],
+    timeoutMs: 40 * 60_000,
+  });
+  const results = parseTap(run.output);
+  if (run.timedOut || results.length === 0) {
+    assert.fail(`user-mode Linux ${run.timedOut ? 'timed out' : 'produced no test results'}:\n${run.output.slice(-6000)}\n--- console ---\n${run.console.slice(-3000)}`);
+  }
+  for (const r of results) {
+    await t.test(r.name, (st) => {
+      if (r.skip) st.skip(r.skip);
+      else if (!r.ok) assert.fail(r.details);
+    });
+  }
+});
