@@ -72,6 +72,7 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
   let dataPlane;
   try {
     dataPlane = createDataPlane(mode, { config, kproxy, logger, metrics, nodeIPs, isRoot: isRoot() });
+    await dataPlane.executor.preflight?.();
   } catch (err) {
     logger.error('Failed to create proxier', { err: (err as Error).message });
     await closeAll(closers);

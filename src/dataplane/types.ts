@@ -26,6 +26,12 @@ export interface ApplyResult {
 }
 
 export interface Executor<Program> {
+  /**
+   * Prove at start that this mode can run here (kernel features, modules, tools) and prepare what must be
+   * in place before the first sync; throw a message saying what is missing. Upstream refuses to start in
+   * such cases instead of retrying forever.
+   */
+  preflight?(): Promise<void>;
   /** Make the system match `program`. On failure, throw and leave the previously applied program in force. */
   apply(program: Program, input: SyncInput): Promise<ApplyResult>;
   /** Remove everything this mode ever installed (also what a previous process left behind). */

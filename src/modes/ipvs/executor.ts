@@ -29,6 +29,8 @@ export interface IpvsExecutorOptions {
   readonly iptablesBackend?: BackendChoice;
   /** How often draining real servers are checked for remaining connections (upstream: 1 minute). */
   readonly gracefulCheckIntervalMs?: number;
+  /** The scheduler Services get by default (--ipvs-scheduler), proven at start. */
+  readonly defaultScheduler?: string;
 }
 
 interface OwnershipEvidence {
@@ -59,11 +61,22 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
     return this.o.netns ? { netns: this.o.netns } : {};
   }
 
+  /** Sysctls and the default scheduler's module, as upstream checks them before it starts. */
+  async preflight(): Promise<void> {
+    await this.prepare();
+    const scheduler = this.o.defaultScheduler || 'rr';
+    await proveScheduler(scheduler, this.tool);
+    this.proven.add(scheduler);
+  }
+
+  private async prepare(): Promise<void> {
+    if (this.prepared) return;
+    await prepareKernel(this.o.kernel ?? { strictARP: false, tcpTimeout: 0, tcpFinTimeout: 0, udpTimeout: 0 }, this.tool, this.o.logger);
+    this.prepared = true;
+  }
+
   async apply(program: IpvsProgram, _input: SyncInput): Promise<ApplyResult> {
-    if (!this.prepared) {
-      await prepareKernel(this.o.kernel ?? { strictARP: false, tcpTimeout: 0, tcpFinTimeout: 0, udpTimeout: 0 }, this.tool, this.o.logger);
-      this.prepared = true;
-    }
+    await this.prepare();
     const full = program.full || this.table === undefined;
     const want = program.families.flatMap((f) => f.virtualServers);
     const current = full ? parseIpvsadmSave((await runTool('ipvsadm', ['-Sn'], this.tool)).stdout) : this.table ?? new Map();

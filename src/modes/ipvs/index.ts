@@ -33,6 +33,8 @@ export interface IpvsDataPlaneOptions {
   readonly excludeCIDRs?: readonly string[];
   readonly iptablesBackend?: BackendChoice;
   readonly gracefulCheckIntervalMs?: number;
+  /** --ipvs-scheduler (default rr), proven at start by the executor's preflight. */
+  readonly defaultScheduler?: string;
   readonly netns?: string;
   readonly logger?: Logger;
 }
@@ -59,6 +61,7 @@ export function createIpvsDataPlane(o: IpvsDataPlaneOptions = {}): IpvsDataPlane
     excludeCIDRs: o.excludeCIDRs ?? [],
     iptablesBackend: o.iptablesBackend ?? 'auto',
     ...(o.gracefulCheckIntervalMs ? { gracefulCheckIntervalMs: o.gracefulCheckIntervalMs } : {}),
+    ...(o.defaultScheduler ? { defaultScheduler: o.defaultScheduler } : {}),
   });
   return { mode: 'ipvs', renderer, executor };
 }
@@ -91,6 +94,7 @@ export function createIpvsDataPlaneFor(ctx: DataPlaneContext): IpvsDataPlane {
     },
     excludeCIDRs: config.ipvs.excludeCIDRs,
     iptablesBackend: ctx.kproxy.iptablesBackend ?? 'auto',
+    defaultScheduler: config.ipvs.scheduler || 'rr',
     logger: ctx.logger,
   });
 }
