@@ -11,6 +11,7 @@ import { createProxyMetrics } from '../observability/metrics.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import { ProxyHealth } from '../observability/proxy-health.js';
 import { Proxier } from '../proxier/proxier.js';
+import { applyConntrackSettings } from '../proxier/conntrack-sysctls.js';
 import { ServiceHealthServer } from '../healthcheck/service-health-server.js';
 import { createApiSource } from '../sources/api/from-configuration.js';
 import { FileSource } from '../sources/file-source.js';
@@ -79,6 +80,7 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
     return 1;
   }
   logger.info(`Using ${mode} Proxier`);
+  if (mode !== 'userspace' && isRoot()) await applyConntrackSettings(config.conntrack, logger);
   if (loaded.initOnly) {
     logger.info('Initialization complete (--init-only), exiting');
     await closeAll(closers);
