@@ -30,7 +30,10 @@ function tcpFlow(spec: FlowSpec): Promise<FlowResult> {
     let received = '';
     const finish = (result: FlowResult) => {
       clearTimeout(timer);
-      socket.destroy();
+      // A fixed source port is reused by the next flow: close with a reset so this side keeps no
+      // TIME_WAIT for the 4-tuple (the next connect would fail with EADDRNOTAVAIL).
+      if (spec.sourcePort !== undefined && !socket.destroyed) socket.resetAndDestroy();
+      else socket.destroy();
       resolve(result);
     };
     const timer = setTimeout(() => finish({ outcome: 'dropped' }), spec.timeoutMs);
