@@ -6,7 +6,7 @@
 // where servicePortName is "namespace/name:portName" and protocol is lower case ("tcp"). Endpoint chains
 // hash the endpoint too ("10.1.2.3:80", "[fd00::1]:80").
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Endpoint, ServicePort } from '../../model/types.js';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
@@ -44,7 +44,8 @@ function base32Prefix(bytes: Uint8Array, chars: number): string {
 }
 
 function hash16(text: string): string {
-  return base32Prefix(createHash('sha256').update(text).digest(), 16);
+  // One-shot hash: about three times cheaper than createHash() per call, which shows at 50k endpoints.
+  return base32Prefix(hash('sha256', text, 'buffer'), 16);
 }
 
 /** "namespace/name:portName", upstream's ServicePortName.String(). */
@@ -74,7 +75,12 @@ export function serviceChains(sp: ServicePort): ServiceChains {
 }
 
 export function endpointChain(sp: ServicePort, ep: Pick<Endpoint, 'ip' | 'port'>): string {
-  return `KUBE-SEP-${hash16(servicePortNameString(sp) + sp.protocol.toLowerCase() + endpointString(ep))}`;
+  return endpointChainOf(servicePortNameString(sp) + sp.protocol.toLowerCase(), endpointString(ep));
+}
+
+/** endpointChain from its parts: "namespace/name:portName" + lower-case protocol, and endpointString. */
+export function endpointChainOf(portNameAndProto: string, endpoint: string): string {
+  return `KUBE-SEP-${hash16(portNameAndProto + endpoint)}`;
 }
 
 /** A per-service or per-endpoint chain (the chains a sync may create and delete). */

@@ -14,7 +14,7 @@ import { cleanupBackend } from './cleanup.js';
 import { runConntrackCommands, staleConntrackCommands } from './conntrack-cleanup.js';
 import { fullSyncExtras } from './full-sync-extras.js';
 import { tableRestoreText, type FamilyProgram, type IptablesProgram, type TableName } from './program.js';
-import { parseIptablesSave } from './save-parser.js';
+import { readTableState } from './table-reader.js';
 
 export type IptablesMetrics = Pick<
   ProxyMetrics,
@@ -36,6 +36,18 @@ export interface IptablesExecutorOptions {
   readonly conntrackCleanup?: boolean;
 }
 
+/** Where the last apply spent its wall time, in ms (benchmarks, debug logs). */
+export interface ApplyTimings {
+  /** Reading the tables before a full sync (iptables-save, or `iptables -S` of the built-in chains). */
+  readonly readMs: number;
+  /** Building the restore input text. */
+  readonly textMs: number;
+  /** iptables-restore processes, from spawn to exit. */
+  readonly restoreMs: number;
+}
+
+const sinceMs = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+
 export class RestoreError extends Error {
   readonly code = 'KPROXY_IPTABLES_RESTORE';
   constructor(
@@ -51,9 +63,12 @@ export class RestoreError extends Error {
 export class IptablesExecutor implements Executor<IptablesProgram> {
   private backend: IptablesBackend | undefined;
   private readonly committed = new Map<IPFamily, FamilyProgram>();
+  /** Families whose tables hold exactly their committed program: no failed restore, no flush seen since. */
+  private readonly inForce = new Set<IPFamily>();
   private lastSnapshot: Snapshot | undefined;
   private routeLocalnetSet = false;
   private readonly waitArgs: string[];
+  private timings = { readMs: 0, textMs: 0, restoreMs: 0 };
 
   constructor(private readonly opts: IptablesExecutorOptions = {}) {
     this.waitArgs = ['-w', String(opts.lockWaitSeconds ?? 5), '-W', '100000'];
@@ -74,8 +89,14 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
     return this.committed.get(family);
   }
 
+  /** Time spent by the last apply (summed over families). */
+  get lastTimings(): ApplyTimings {
+    return { ...this.timings };
+  }
+
   async apply(program: IptablesProgram, input: SyncInput): Promise<ApplyResult> {
     const backend = await this.resolveBackend();
+    this.timings = { readMs: 0, textMs: 0, restoreMs: 0 };
     for (const fp of program.families) await this.applyFamily(fp, toolsFor(backend, fp.family));
     const warnings = [...program.warnings];
     if (this.opts.conntrackCleanup ?? true) warnings.push(...(await this.cleanConntrack(program, input.snapshot)));
@@ -94,15 +115,29 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
     const inputs = new Map<TableName, string>();
     if (fp.full) {
       await this.restore(tools, fp, 'mangle', `*mangle\n:${KUBE_PROXY_CANARY} - [0:0]\nCOMMIT\n`);
+      const last = this.inForce.has(fp.family) ? this.committed.get(fp.family) : undefined;
       for (const table of ['filter', 'nat'] as const) {
-        const saved = parseIptablesSave((await runTool(tools.save, ['-t', table], this.toolOpts)).stdout).get(table);
+        let start = process.hrtime.bigint();
+        const knownChains = last ? (table === 'nat' ? last.activeServiceChains : new Set<string>()) : undefined;
+        const lockWaitSeconds = this.opts.lockWaitSeconds ?? 5;
+        const chainListingIsCheap = this.backend === 'nft';
+        const { state: saved, via } = await readTableState({ tools, table, toolOpts: this.toolOpts, lockWaitSeconds, knownChains, chainListingIsCheap });
+        this.opts.logger?.v(4).info('Read iptables table before a full sync', { ipFamily: fp.family, table, via });
+        this.timings.readMs += sinceMs(start);
+        start = process.hrtime.bigint();
         inputs.set(table, tableRestoreText(fp[table], fullSyncExtras(fp, table, saved)));
+        this.timings.textMs += sinceMs(start);
       }
     } else {
+      const start = process.hrtime.bigint();
       for (const table of ['filter', 'nat'] as const) inputs.set(table, tableRestoreText(fp[table]));
+      this.timings.textMs += sinceMs(start);
     }
+    // A partial program only describes the whole table when the one before it was in force.
+    const wasInForce = this.inForce.delete(fp.family);
     for (const [table, text] of inputs) await this.restore(tools, fp, table, text);
     this.committed.set(fp.family, fp);
+    if (fp.full || wasInForce) this.inForce.add(fp.family);
     this.recordRuleCounts();
   }
 
@@ -110,24 +145,28 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
   private recordRuleCounts(): void {
     const m = this.opts.metrics;
     if (!m) return;
-    let filter = 0;
+    let filterTotal = 0;
+    let filterLast = 0;
     let natTotal = 0;
     let natLast = 0;
     for (const fp of this.committed.values()) {
-      filter += fp.counts.filterRules;
+      filterTotal += fp.counts.filterRulesTotal;
+      filterLast += fp.counts.filterRules;
       natTotal += fp.counts.natRulesTotal;
       natLast += fp.counts.natRules;
     }
-    m.iptablesRulesTotal.labels({ table: 'filter' }).set(filter);
-    m.iptablesRulesLastSync.labels({ table: 'filter' }).set(filter);
+    m.iptablesRulesTotal.labels({ table: 'filter' }).set(filterTotal);
+    m.iptablesRulesLastSync.labels({ table: 'filter' }).set(filterLast);
     m.iptablesRulesTotal.labels({ table: 'nat' }).set(natTotal);
     m.iptablesRulesLastSync.labels({ table: 'nat' }).set(natLast);
   }
 
   private async restore(tools: IptablesTools, fp: FamilyProgram, table: string, text: string): Promise<void> {
+    const start = process.hrtime.bigint();
     try {
       const timeoutMs = this.opts.restoreTimeoutMs ?? 600_000;
       await runTool(tools.restore, [...this.waitArgs, '--noflush', '--counters'], { ...this.toolOpts, stdin: text, timeoutMs });
+      this.timings.restoreMs += sinceMs(start);
     } catch (err) {
       const m = this.opts.metrics;
       m?.iptablesRestoreFailuresTotal.inc();
@@ -159,6 +198,7 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
       try {
         await runTool(toolsFor(backend, family).iptables, ['-w', '5', '-t', 'mangle', '-S', KUBE_PROXY_CANARY], this.toolOpts);
       } catch {
+        this.inForce.delete(family);
         this.opts.logger?.v(2).info('iptables canary missing: rules were flushed, a full sync is needed', { ipFamily: family });
         return true;
       }
@@ -187,6 +227,7 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
       for (const family of ['IPv4', 'IPv6'] as const) errors.push(...(await cleanupBackend(backend, family, this.toolOpts, this.waitArgs)));
     }
     this.committed.clear();
+    this.inForce.clear();
     this.lastSnapshot = undefined;
     if (errors.length > 0) throw new Error(`iptables cleanup failed:\n${errors.join('\n')}`);
   }

@@ -6,8 +6,14 @@
 
 import { isServiceChainName } from './chain-names.js';
 import type { FamilyProgram, TableName } from './program.js';
-import { jumpTarget, type SavedTable } from './save-parser.js';
+import { jumpTarget } from './save-parser.js';
 import { JUMP_RULES, jumpRuleSpec, type JumpRule } from './static-structure.js';
+
+/** What a full sync knows of a table: its chains and the rules of the built-in chains holding our jumps. */
+export interface TableState {
+  readonly chains: ReadonlySet<string>;
+  readonly rules: ReadonlyMap<string, readonly string[]>;
+}
 
 export interface TableExtras {
   chains: string[];
@@ -15,12 +21,12 @@ export interface TableExtras {
   deleted: string[];
 }
 
-function hasJump(saved: SavedTable | undefined, j: JumpRule): boolean {
+export function hasJump(saved: TableState | undefined, j: JumpRule): boolean {
   const specs = saved?.rules.get(j.from) ?? [];
   return specs.some((s) => jumpTarget(s) === j.to && (j.comment === '' ? s.trim() === `-j ${j.to}` : s.includes(j.comment)));
 }
 
-export function fullSyncExtras(program: FamilyProgram, table: TableName, saved: SavedTable | undefined): TableExtras {
+export function fullSyncExtras(program: FamilyProgram, table: TableName, saved: TableState | undefined): TableExtras {
   const declared = new Set(table === 'nat' ? program.nat.chains : program.filter.chains);
   const extras: TableExtras = { chains: [], rules: [], deleted: [] };
   for (const j of JUMP_RULES) {

@@ -13,8 +13,8 @@ import { localTrafficMatch, type DetectLocalOptions } from './local-detector.js'
 import { writeForwardRules, writeMasqueradeRules, writeNodePortTail, isLoopback } from './fixed-rules.js';
 import { formatIptablesProgram, TableWriter, type FamilyProgram, type IptablesProgram } from './program.js';
 import { masqueradeMarkOf, probabilityTable, type RenderContext } from './render-context.js';
-import { writeDispatchRules } from './service-dispatch.js';
-import { chainsOf, writeServiceChains } from './service-chains.js';
+import { renderDispatchRules, type DispatchRules } from './service-dispatch.js';
+import { chainsOf, renderServiceChains, type RenderedServiceChains } from './service-chains.js';
 import { planServicePort, type ServicePortPlan } from './service-plan.js';
 import { TOP_LEVEL_CHAINS } from './static-structure.js';
 import { KUBE_PROXY_CANARY } from './chain-names.js';
@@ -61,11 +61,14 @@ export class IptablesRenderer implements Renderer<IptablesProgram> {
   }
 }
 
-/** Plans and nat chain lists of unchanged ServicePort objects are reused from the previous render. */
+/**
+ * What a ServicePort object rendered to. Snapshots reuse unchanged ServicePort objects, so a WeakMap keyed
+ * by the object turns a periodic full render into copying lines, and entries die with their snapshots.
+ */
 interface CachedPort {
   readonly plan: ServicePortPlan;
-  readonly chains: readonly string[];
-  readonly natRules: number;
+  readonly dispatch: DispatchRules;
+  readonly own: RenderedServiceChains;
 }
 
 export class IptablesFamilyRenderer {
@@ -88,49 +91,100 @@ export class IptablesFamilyRenderer {
 
     const filter = new TableWriter('filter');
     const nat = new TableWriter('nat');
-    for (const c of TOP_LEVEL_CHAINS.filter) filter.declare(c);
-    for (const c of TOP_LEVEL_CHAINS.nat) nat.declare(c);
+    // Top-level chains whose content did not change are left alone too (see topLevelUnchanged): their
+    // lines still go somewhere, to be counted.
+    const skipTop = !full && this.topLevelUnchanged(input, ctx);
+    const topFilter = skipTop ? new TableWriter('filter') : filter;
+    const topNat = skipTop ? new TableWriter('nat') : nat;
+    for (const c of TOP_LEVEL_CHAINS.filter) topFilter.declare(c);
+    for (const c of TOP_LEVEL_CHAINS.nat) topNat.declare(c);
     // The canary is only ever created empty; redeclaring it is harmless and recreates it after a flush.
     filter.declare(KUBE_PROXY_CANARY);
     nat.declare(KUBE_PROXY_CANARY);
-    writeMasqueradeRules(ctx, filter, nat);
+    writeMasqueradeRules(ctx, topFilter, topNat);
 
-    const active = new Set<string>();
+    const owned: (readonly string[])[] = [];
     let skippedNatRules = 0;
     for (const sp of ports.values()) {
-      const cached = this.cache.get(sp);
-      const plan = cached?.plan ?? planServicePort(sp);
-      writeDispatchRules(plan, filter, nat);
-      let chains: readonly string[];
-      if (full || snapshot.changed.has(sp.key) || !cached) {
-        const before = nat.rules.length;
-        const target = full || snapshot.changed.has(sp.key) ? nat : new TableWriter('nat');
-        chains = writeServiceChains(plan, ctx, target);
-        const natRules = target.rules.length - (target === nat ? before : 0);
-        this.cache.set(sp, { plan, chains, natRules });
-        if (target !== nat) skippedNatRules += natRules;
-      } else {
-        chains = cached.chains;
-        skippedNatRules += cached.natRules;
-      }
-      for (const c of chains) active.add(c);
+      const write = full || snapshot.changed.has(sp.key);
+      const { dispatch, own } = this.rendered(sp, ctx, write, input);
+      topFilter.appendRendered([], dispatch.filter);
+      topNat.appendRendered([], dispatch.nat);
+      if (write) nat.appendRendered(own.chains, own.rules);
+      else skippedNatRules += own.rules.length;
+      owned.push(own.chains);
     }
-    const deleted = full ? [] : this.staleChains(input, active);
+    const deleted = full ? [] : this.staleChains(input);
 
-    warnings.push(...writeNodePortTail(ctx, nat));
-    writeForwardRules(ctx, filter);
+    warnings.push(...writeNodePortTail(ctx, topNat));
+    writeForwardRules(ctx, topFilter);
+    if (skipTop) skippedNatRules += topNat.rules.length;
+    let active: Set<string> | undefined;
     return {
       family: this.family,
       full,
       filter: filter.finish(),
       nat: nat.finish(deleted),
-      activeServiceChains: active,
+      // Built on first use (full syncs look for stale chains): 60k names per partial sync add up.
+      get activeServiceChains(): ReadonlySet<string> {
+        return (active ??= new Set(owned.flat()));
+      },
       localhostNodePorts: ctx.localhostNodePorts,
-      counts: { filterRules: filter.rules.length, natRules: nat.rules.length, natRulesTotal: nat.rules.length + skippedNatRules },
+      counts: {
+        filterRules: filter.rules.length,
+        filterRulesTotal: topFilter.rules.length,
+        natRules: nat.rules.length,
+        natRulesTotal: nat.rules.length + skippedNatRules,
+      },
       services: ports.size,
       endpoints,
       largeClusterMode: ctx.largeClusterMode,
     };
+  }
+
+  /**
+   * The port's rules, from the cache when this object was rendered before. Chains about to be written
+   * are re-rendered when the large-cluster mode flipped since (comments differ; names and counts do not).
+   */
+  private rendered(sp: ServicePort, ctx: RenderContext, write: boolean, input: SyncInput): CachedPort {
+    const cached = this.cache.get(sp);
+    if (cached && (!write || cached.own.largeClusterMode === ctx.largeClusterMode)) return cached;
+    const plan = cached?.plan ?? planServicePort(sp);
+    const entry: CachedPort = {
+      plan,
+      dispatch: cached?.dispatch ?? renderDispatchRules(plan),
+      own: renderServiceChains(plan, ctx, cached?.own.endpointChains ?? this.previousEndpointChains(sp, input)),
+    };
+    this.cache.set(sp, entry);
+    return entry;
+  }
+
+  /**
+   * True when the top-level chains would come out exactly as the last sync wrote them: no port appeared
+   * or disappeared and every changed port has the same dispatch rules (an endpoint change, the common
+   * case). The fixed rules depend only on settings, which did not change in a partial sync. Rewriting
+   * KUBE-SERVICES (one rule per Service) was most of a partial restore's time at 10k Services.
+   */
+  private topLevelUnchanged(input: SyncInput, ctx: RenderContext): boolean {
+    const prev = input.previous?.families[this.family].servicePorts;
+    const next = input.snapshot.families[this.family].servicePorts;
+    if (!prev) return false;
+    for (const key of input.snapshot.changed) {
+      const old = prev.get(key);
+      const current = next.get(key);
+      if (!old && !current) continue; // changed in the other family only
+      const before = old && this.cache.get(old)?.dispatch;
+      if (!before || !current) return false;
+      const after = this.rendered(current, ctx, true, input).dispatch;
+      if (!sameLines(before.filter, after.filter) || !sameLines(before.nat, after.nat)) return false;
+    }
+    return true;
+  }
+
+  /** Endpoint chain names of the port's previous version (same name and protocol hash the same). */
+  private previousEndpointChains(sp: ServicePort, input: SyncInput): Map<string, string> | undefined {
+    const old = input.previous?.families[this.family].servicePorts.get(sp.key);
+    return old && old.protocol === sp.protocol ? this.cache.get(old)?.own.endpointChains : undefined;
   }
 
   private context(snapshot: Snapshot, largeClusterMode: boolean): { ctx: RenderContext; settingsChanged: boolean } {
@@ -163,15 +217,29 @@ export class IptablesFamilyRenderer {
     return { ctx, settingsChanged };
   }
 
-  /** Chains that ports in `changed` used in the previous snapshot and no longer use. */
-  private staleChains(input: SyncInput, active: ReadonlySet<string>): string[] {
+  /**
+   * Chains that ports in `changed` used in the previous snapshot and no longer use. Chain names hash the
+   * port's name (and endpoint), so only the port's own new version could still use an old one.
+   */
+  private staleChains(input: SyncInput): string[] {
     const prev = input.previous?.families[this.family].servicePorts;
+    const next = input.snapshot.families[this.family].servicePorts;
     const out = new Set<string>();
     for (const key of input.snapshot.changed) {
       const old = prev?.get(key);
       if (!old) continue;
-      for (const c of chainsOf(planServicePort(old))) if (!active.has(c)) out.add(c);
+      const current = next.get(key);
+      const kept = new Set(current ? this.cache.get(current)?.own.chains : []);
+      for (const c of this.chainsOf(old)) if (!kept.has(c)) out.add(c);
     }
     return [...out];
   }
+
+  private chainsOf(sp: ServicePort): readonly string[] {
+    return this.cache.get(sp)?.own.chains ?? chainsOf(planServicePort(sp));
+  }
+}
+
+function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((line, i) => line === b[i]);
 }

@@ -40,3 +40,34 @@ export function jumpTarget(spec: string): string | undefined {
   const m = /(?:^|\s)-j\s+(\S+)/.exec(spec);
   return m?.[1];
 }
+
+/**
+ * One table of `iptables-save -t TABLE` output, reading only what a full sync needs: every chain name
+ * (stale service chains) and the rules of `rulesOf` (the built-in chains holding our jumps). Skipping the
+ * 100k+ service rules of a large nat table keeps this a scan instead of a parse.
+ */
+export function parseSavedChains(text: string, rulesOf: ReadonlySet<string>): SavedTable {
+  const table: SavedTable = { chains: new Set(), rules: new Map() };
+  let at = 0;
+  while (at < text.length) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const first = text.charCodeAt(at);
+    if (first === 58 /* ':' */) {
+      const space = text.indexOf(' ', at);
+      const name = text.slice(at + 1, space < 0 || space > end ? end : space);
+      if (name) table.chains.add(name);
+    } else if (first === 45 /* '-' */ && text.startsWith('-A ', at)) {
+      let space = text.indexOf(' ', at + 3);
+      if (space < 0 || space > end) space = end;
+      const chain = text.slice(at + 3, space);
+      if (rulesOf.has(chain)) {
+        let list = table.rules.get(chain);
+        if (!list) table.rules.set(chain, (list = []));
+        list.push(text.slice(Math.min(space + 1, end), end).trimEnd());
+      }
+    }
+    at = end + 1;
+  }
+  return table;
+}

@@ -5,33 +5,64 @@
 
 import { BlockList } from 'node:net';
 import type { Endpoint } from '../../model/types.js';
-import { endpointChain, endpointString, KUBE_MARK_MASQ } from './chain-names.js';
-import { comment, type TableWriter } from './program.js';
+import { endpointChainOf, endpointString, KUBE_MARK_MASQ } from './chain-names.js';
+import { comment, TableWriter } from './program.js';
 import type { RenderContext } from './render-context.js';
 import type { ServicePortPlan } from './service-plan.js';
 
+/** Endpoint chain names by endpointString, so a port's endpoints are hashed once per render. */
+export type EndpointChainNames = Map<string, string>;
+
+/** A port's nat chains as rendered: names in declaration order and their `-A` lines. */
+export interface RenderedServiceChains {
+  readonly chains: readonly string[];
+  readonly rules: readonly string[];
+  /** Endpoint rules carry no comments: text rendered in one mode is not reused in the other. */
+  readonly largeClusterMode: boolean;
+  readonly endpointChains: EndpointChainNames;
+}
+
+/**
+ * The name of `ep`'s KUBE-SEP chain, hashed at most once: `reuse` holds names from an earlier render of
+ * the same port name and protocol (a changed port usually keeps most endpoints).
+ */
+function sepName(p: ServicePortPlan, names: EndpointChainNames, ep: Endpoint, reuse?: EndpointChainNames): string {
+  const id = endpointString(ep);
+  let name = names.get(id);
+  if (name === undefined) {
+    name = reuse?.get(id) ?? endpointChainOf(p.name + p.proto, id);
+    names.set(id, name);
+  }
+  return name;
+}
+
 /** The nat chains this port uses, in the order they are declared. */
-export function chainsOf(p: ServicePortPlan): string[] {
+export function chainsOf(p: ServicePortPlan, names: EndpointChainNames = new Map(), reuse?: EndpointChainNames): string[] {
   const out: string[] = [];
   if (p.usesExternalChain) out.push(p.chains.external);
   if (p.usesFirewallChain) out.push(p.chains.firewall);
   if (p.usesClusterChain) out.push(p.chains.cluster);
   if (p.usesLocalChain) out.push(p.chains.local);
-  for (const ep of p.sp.selection.allReachable) out.push(endpointChain(p.sp, ep));
+  for (const ep of p.sp.selection.allReachable) out.push(sepName(p, names, ep, reuse));
   return out;
 }
 
-/** Declares and writes the port's chains; returns their names. */
-export function writeServiceChains(p: ServicePortPlan, ctx: RenderContext, nat: TableWriter): string[] {
-  const chains = chainsOf(p);
-  for (const c of chains) nat.declare(c);
+/**
+ * Renders the port's chains on their own, so the renderer can keep the result for as long as the
+ * (immutable) ServicePort object is reused. `reuse`: endpoint chain names of the port's previous version.
+ */
+export function renderServiceChains(p: ServicePortPlan, ctx: RenderContext, reuse?: EndpointChainNames): RenderedServiceChains {
+  const names: EndpointChainNames = new Map();
+  const chains = chainsOf(p, names, reuse);
+  const nat = new TableWriter('nat');
+  const sep = (ep: Endpoint): string => sepName(p, names, ep);
   writeInternalMasquerade(p, ctx, nat);
   if (p.usesExternalChain) writeExternalChain(p, ctx, nat);
   if (p.usesFirewallChain) writeFirewallChain(p, ctx, nat);
-  if (p.usesClusterChain) writeEndpointPicks(p, ctx, nat, p.chains.cluster, p.sp.selection.cluster);
-  if (p.usesLocalChain) writeEndpointPicks(p, ctx, nat, p.chains.local, p.sp.selection.local);
-  for (const ep of p.sp.selection.allReachable) writeEndpointChain(p, ctx, nat, ep);
-  return chains;
+  if (p.usesClusterChain) writeEndpointPicks(p, ctx, nat, p.chains.cluster, p.sp.selection.cluster, sep);
+  if (p.usesLocalChain) writeEndpointPicks(p, ctx, nat, p.chains.local, p.sp.selection.local, sep);
+  for (const ep of p.sp.selection.allReachable) writeEndpointChain(p, ctx, nat, ep, sep(ep));
+  return { chains, rules: nat.rules, largeClusterMode: ctx.largeClusterMode, endpointChains: names };
 }
 
 function writeInternalMasquerade(p: ServicePortPlan, ctx: RenderContext, nat: TableWriter): void {
@@ -82,23 +113,29 @@ function writeFirewallChain(p: ServicePortPlan, ctx: RenderContext, nat: TableWr
   nat.append(fw, comment(`other traffic to ${p.name} will be dropped by KUBE-PROXY-FIREWALL`));
 }
 
-function writeEndpointPicks(p: ServicePortPlan, ctx: RenderContext, nat: TableWriter, chain: string, eps: readonly Endpoint[]): void {
+function writeEndpointPicks(
+  p: ServicePortPlan,
+  ctx: RenderContext,
+  nat: TableWriter,
+  chain: string,
+  eps: readonly Endpoint[],
+  endpointChain: (ep: Endpoint) => string,
+): void {
   const note = (ep: Endpoint): string[] => (ctx.largeClusterMode ? [] : comment(`${p.name} -> ${endpointString(ep)}`));
   const affinity = p.sp.sessionAffinity;
   if (affinity.type === 'ClientIP') {
     for (const ep of eps) {
-      const sep = endpointChain(p.sp, ep);
+      const sep = endpointChain(ep);
       nat.append(chain, note(ep), ['-m', 'recent', '--name', sep, '--rcheck', '--seconds', String(affinity.timeoutSeconds), '--reap', '-j', sep]);
     }
   }
   eps.forEach((ep, i) => {
     const draw = i < eps.length - 1 ? ['-m', 'statistic', '--mode', 'random', '--probability', ctx.probability(eps.length - i)] : [];
-    nat.append(chain, note(ep), draw, '-j', endpointChain(p.sp, ep));
+    nat.append(chain, note(ep), draw, '-j', endpointChain(ep));
   });
 }
 
-function writeEndpointChain(p: ServicePortPlan, ctx: RenderContext, nat: TableWriter, ep: Endpoint): void {
-  const sep = endpointChain(p.sp, ep);
+function writeEndpointChain(p: ServicePortPlan, ctx: RenderContext, nat: TableWriter, ep: Endpoint, sep: string): void {
   const note = ctx.largeClusterMode ? [] : comment(p.name);
   // Hairpin: a pod reaching itself through the service must see the reply come from the node.
   nat.append(sep, note, '-s', ep.ip, '-j', KUBE_MARK_MASQ);

@@ -4,11 +4,24 @@
 // These chains are rewritten on every sync, so these rules are written for every port, changed or not.
 
 import { KUBE_EXTERNAL_SERVICES, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, KUBE_SERVICES } from './chain-names.js';
-import { comment, type TableWriter } from './program.js';
+import { comment, TableWriter } from './program.js';
 import type { ServicePortPlan } from './service-plan.js';
 
 function dest(p: ServicePortPlan, ip: string, port: number): string[] {
   return ['-m', p.proto, '-p', p.proto, '-d', ip, '--dport', String(port)];
+}
+
+/** The port's dispatch rules on their own (kept by the renderer while the ServicePort is unchanged). */
+export interface DispatchRules {
+  readonly filter: readonly string[];
+  readonly nat: readonly string[];
+}
+
+export function renderDispatchRules(p: ServicePortPlan): DispatchRules {
+  const filter = new TableWriter('filter');
+  const nat = new TableWriter('nat');
+  writeDispatchRules(p, filter, nat);
+  return { filter: filter.rules, nat: nat.rules };
 }
 
 export function writeDispatchRules(p: ServicePortPlan, filter: TableWriter, nat: TableWriter): void {
