@@ -24,6 +24,8 @@ const DEBIAN = [
   ['apache2-utils', 'ab'],
   ['user-mode-linux', 'linux.uml'],
   ['ipvsadm', 'ipvsadm'],
+  ['haproxy', 'haproxy'],
+  ['wrk', 'wrk'],
 ];
 
 function have(cmd) {

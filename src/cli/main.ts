@@ -5,6 +5,7 @@
 import { ConfigError, helpText, loadConfiguration, serializeConfiguration } from '../config/load.js';
 import type { LoadedConfiguration } from '../config/load.js';
 import { writeFile } from 'node:fs/promises';
+import { runBench } from '../bench/bench-command.js';
 import { runCleanup } from './cleanup-command.js';
 import { runRender } from './render-command.js';
 import { runProxy } from './run-command.js';
@@ -16,6 +17,8 @@ const SUBCOMMANDS: Record<string, (loaded: LoadedConfiguration) => Promise<numbe
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // bench has flags of its own (--quick, --modes, ...) that are no kube-proxy flags.
+  if (argv[0] === 'bench') return runBench(argv.slice(1));
   let loaded: LoadedConfiguration;
   try {
     loaded = await loadConfiguration(argv);
@@ -46,7 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const command = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
   if (command === undefined || rest.length > 0) {
     const what = command ? `unexpected arguments after "${sub}": ${rest.join(' ')}` : `unknown command "${sub}"`;
-    process.stderr.write(`kproxy: ${what}; commands: ${Object.keys(SUBCOMMANDS).join(', ')} (none runs the proxy)\n`);
+    process.stderr.write(`kproxy: ${what}; commands: ${[...Object.keys(SUBCOMMANDS), 'bench'].join(', ')} (none runs the proxy)\n`);
     return 1;
   }
   return command(loaded);

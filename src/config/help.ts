@@ -59,6 +59,7 @@ Usage:
   kproxy [flags]                 run the proxy (like kube-proxy)
   kproxy render [flags]          print the rules the selected mode would program, without applying them
   kproxy cleanup [flags]         remove every rule kproxy or kube-proxy left behind, then exit
+  kproxy bench [--quick] [...]   benchmark the modes in network namespaces (kproxy bench --help)
 
 Configuration comes from flags or from a KubeProxyConfiguration file (--config). As in kube-proxy,
 a config file replaces the configuration flags; only the logging flags (-v, --vmodule,

@@ -1,0 +1,145 @@
+// The benchmark node: three network namespaces, built with run-tool, the same shape as the flow suite's lab
+//
+//   client (c0 10.77.0.2) --veth-- (n0 10.77.0.1) node (n1 10.244.0.1) --veth-- (p0) pods
+//
+// The node forwards and runs kproxy; every pod IP is a /32 on p0, so one nginx (and one delayed server)
+// in the pods namespace answers for all of them. The client routes the Service, pod and external ranges to
+// the node. Names carry a random suffix; destroy(), process exit and Ctrl-C remove everything.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTool, type ToolResult } from '../exec/run-tool.js';
+import { onExitCleanup } from './exit-cleanup.js';
+
+export type BenchPlace = 'client' | 'node' | 'pods';
+
+export const CLIENT_IP = '10.77.0.2';
+export const NODE_IP = '10.77.0.1';
+export const POD_GATEWAY = '10.244.0.1';
+export const POD_CIDR = '10.244.0.0/16';
+export const SERVICE_CIDR = '10.96.0.0/12';
+
+/** The i-th pod address (0-based): 10.244.1.1 upwards, skipping .0 and .255. */
+export function podIP(i: number): string {
+  if (!Number.isInteger(i) || i < 0 || i >= 254 * 200) throw new RangeError(`pod index must be 0..${254 * 200 - 1}, got ${i}`);
+  return `10.244.${1 + Math.floor(i / 254)}.${(i % 254) + 1}`;
+}
+
+/** The commands that build the topology, in order (also what the unit tests check). */
+export function buildCommands(ns: Readonly<Record<BenchPlace, string>>): string[][] {
+  const { client, node, pods } = ns;
+  const inNs = (n: string, ...args: string[]) => ['ip', 'netns', 'exec', n, ...args];
+  return [
+    ...[client, node, pods].map((n) => ['ip', 'netns', 'add', n]),
+    ['ip', '-n', client, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'n0', 'netns', node],
+    ['ip', '-n', pods, 'link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'n1', 'netns', node],
+    inNs(node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'),
+    // Thousands of short connections from one address: reuse TIME_WAIT ports, widen the port range.
+    inNs(client, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000', 'net.ipv4.tcp_tw_reuse=1'),
+    inNs(pods, 'sysctl', '-qw', 'net.core.somaxconn=8192', 'net.ipv4.tcp_max_syn_backlog=8192'),
+    ['ip', '-n', client, 'addr', 'add', `${CLIENT_IP}/24`, 'dev', 'c0'],
+    ['ip', '-n', node, 'addr', 'add', `${NODE_IP}/24`, 'dev', 'n0'],
+    ['ip', '-n', node, 'addr', 'add', `${POD_GATEWAY}/32`, 'dev', 'n1'],
+    ...([[client, 'c0'], [node, 'n0'], [node, 'n1'], [pods, 'p0'], [client, 'lo'], [node, 'lo'], [pods, 'lo']] as const).map(
+      ([n, dev]) => ['ip', '-n', n, 'link', 'set', dev, 'up'],
+    ),
+    ...[SERVICE_CIDR, POD_CIDR].map((cidr) => ['ip', '-n', client, 'route', 'add', cidr, 'via', NODE_IP]),
+    ['ip', '-n', node, 'route', 'add', POD_CIDR, 'dev', 'n1'],
+    ['ip', '-n', pods, 'route', 'add', POD_GATEWAY, 'dev', 'p0'],
+    ['ip', '-n', pods, 'route', 'add', 'default', 'via', POD_GATEWAY, 'dev', 'p0'],
+  ];
+}
+
+/** `ip -batch` input that puts every pod address on p0. */
+export function podAddressBatch(podIPs: readonly string[]): string {
+  return podIPs.map((ip) => `addr add ${ip}/32 dev p0\n`).join('');
+}
+
+export class BenchLab {
+  private readonly children = new Set<ChildProcess>();
+  private readonly dirs: string[] = [];
+  private forgetCleanup: () => void = () => undefined;
+  private destroyed = false;
+
+  private constructor(readonly ns: Readonly<Record<BenchPlace, string>>) {}
+
+  static async create(podIPs: readonly string[]): Promise<BenchLab> {
+    const id = `kpt-b${randomBytes(3).toString('hex')}`;
+    const lab = new BenchLab({ client: `${id}-client`, node: `${id}-node`, pods: `${id}-pods` });
+    lab.forgetCleanup = onExitCleanup(() => lab.destroySync());
+    try {
+      for (const [cmd, ...args] of buildCommands(lab.ns)) await runTool(cmd!, args);
+      // One ip process for every pod address: a hundred separate runs take seconds inside user-mode Linux.
+      await runTool('ip', ['-n', lab.ns.pods, '-batch', '-'], { stdin: podAddressBatch(podIPs) });
+    } catch (err) {
+      await lab.destroy();
+      throw err;
+    }
+    return lab;
+  }
+
+  exec(place: BenchPlace, cmd: string, args: readonly string[], timeoutMs = 60_000): Promise<ToolResult> {
+    return runTool(cmd, args, { netns: this.ns[place], timeoutMs });
+  }
+
+  /** A long-running process in one namespace, in its own process group; destroy() ends it. */
+  spawn(place: BenchPlace, cmd: string, args: readonly string[]): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', this.ns[place], cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  /** A scratch directory (configs, manifests) removed with the lab. */
+  tempDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'kpt-bench-'));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await Promise.all([...this.children].map((c) => stopProcess(c)));
+    for (const name of Object.values(this.ns)) await runTool('ip', ['netns', 'del', name]).catch(() => undefined);
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+    this.forgetCleanup();
+  }
+
+  private destroySync(): void {
+    for (const child of this.children) killGroup(child, 'SIGKILL');
+    for (const name of Object.values(this.ns)) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** SIGTERM to the child's process group, SIGKILL after `graceMs`. */
+export function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    killGroup(child, 'SIGTERM');
+  });
+}
+
+/** Why the lab cannot be built here, or undefined. */
+export function benchLabRequirements(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
+  if (spawnSync('ip', ['-V'], { stdio: 'ignore' }).status !== 0) return 'needs iproute2 (ip)';
+  return undefined;
+}

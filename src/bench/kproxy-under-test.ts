@@ -1,0 +1,81 @@
+// kproxy itself, run as its CLI in the lab's node namespace with --from a manifest directory: the
+// benchmarks load Services through the real program, not through its internals. Readiness is kproxy's own
+// metric: a sync completed after the start with nothing queued behind it.
+
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ProxyMode } from '../dataplane/types.js';
+import { POD_CIDR, stopProcess, type BenchLab } from './bench-lab.js';
+
+export const NODE_NAME = 'bench-node';
+const METRICS = '127.0.0.1:10249';
+const LAST = 'kubeproxy_sync_proxy_rules_last_timestamp_seconds';
+const QUEUED = 'kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds';
+
+export function kproxyCliPath(): string {
+  return process.env.KPROXY_CLI ?? fileURLToPath(new URL('../cli/main.js', import.meta.url));
+}
+
+/** The flags each mode runs with besides the common ones. */
+export function modeFlags(mode: ProxyMode): string[] {
+  if (mode === 'userspace') return ['--userspace-portals=iptables'];
+  // The UML kernel (where IPVS runs) has only the legacy iptables back end.
+  if (mode === 'ipvs') return ['--iptables-backend=legacy'];
+  return [];
+}
+
+export function kproxyArgs(mode: ProxyMode, manifestsDir: string): string[] {
+  return [
+    kproxyCliPath(), `--proxy-mode=${mode}`, '--from', manifestsDir, '--hostname-override', NODE_NAME,
+    `--metrics-bind-address=${METRICS}`, '--healthz-bind-address=127.0.0.1:10256', `--cluster-cidr=${POD_CIDR}`,
+    ...modeFlags(mode),
+  ];
+}
+
+/** Reads one unlabelled gauge (seconds) from Prometheus text, in ms. */
+export function gaugeMs(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  const v = line === undefined ? Number.NaN : Number.parseFloat(line.slice(name.length + 1));
+  return Number.isFinite(v) ? v * 1000 : undefined;
+}
+
+const FETCH = `require('http').get('http://${METRICS}/metrics',r=>{let b='';r.on('data',c=>b+=c);r.on('end',()=>process.stdout.write(b))}).on('error',e=>{process.stderr.write(e.message);process.exit(1)})`;
+
+export class KproxyUnderTest {
+  private output = '';
+  private constructor(private readonly lab: BenchLab, private readonly child: ChildProcess) {
+    const keep = (c: Buffer) => {
+      this.output = (this.output + c.toString()).slice(-64 * 1024);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  static start(lab: BenchLab, mode: ProxyMode, manifestsDir: string): KproxyUnderTest {
+    return new KproxyUnderTest(lab, lab.spawn('node', process.execPath, kproxyArgs(mode, manifestsDir)));
+  }
+
+  /** Wait until a sync that began after `sinceMs` is done and nothing is queued; returns when that was. */
+  async waitForSync(sinceMs: number, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    let seen = 'no metrics yet';
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`kproxy exited (${this.child.exitCode}):\n${this.output.slice(-3000)}`);
+      const text = await this.lab.exec('node', process.execPath, ['-e', FETCH], 10_000).then((r) => r.stdout, (e: Error) => `error ${e.message}`);
+      const last = gaugeMs(text, LAST);
+      const queued = gaugeMs(text, QUEUED);
+      if (last !== undefined && last > sinceMs && (queued === undefined || queued <= last)) return last;
+      seen = last === undefined ? text.slice(0, 200) : `last sync at ${last}, queued ${queued}`;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`kproxy did not complete a sync within ${timeoutMs} ms (${seen}):\n${this.output.slice(-3000)}`);
+  }
+
+  logs(): string {
+    return this.output;
+  }
+
+  stop(): Promise<void> {
+    return stopProcess(this.child, 10_000);
+  }
+}

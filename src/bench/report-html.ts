@@ -1,0 +1,85 @@
+// report.html: one self-contained page (inline CSS and SVG, nothing fetched) with the machine, each
+// experiment's table and chart, which load tool produced it, and the scale verdict.
+
+import type { ExperimentName } from './bench-options.js';
+import { experimentTable, overtakesIptables, type Table } from './report-tables.js';
+import type { BenchResults, CaseResult } from './results.js';
+import { barChart, escapeXml, lineChart, type Series } from './svg-chart.js';
+
+const TITLES: Record<ExperimentName, string> = {
+  latency: 'Latency: one client, requests one after another, one Service with many nginx endpoints',
+  schedulers: 'Schedulers: many concurrent clients, new connection per request, delayed backends',
+  scale: 'Scale: ab against one Service while the node holds N Services',
+  sync: 'Sync: control-plane cost per kernel mode',
+  userspace: 'Userspace mode against HAProxy (TCP mode) and direct connections',
+};
+
+const CHART: Record<ExperimentName, { metric: string; label: string }> = {
+  latency: { metric: 'durationP95Ms', label: 'p95 duration (ms)' },
+  schedulers: { metric: 'durationP90Ms', label: 'p90 duration (ms)' },
+  scale: { metric: 'totalMeanMs', label: 'ab Total mean (ms)' },
+  sync: { metric: 'fullSyncMs', label: 'full sync (ms)' },
+  userspace: { metric: 'connectionsPerSecond', label: 'connections/s' },
+};
+
+const distinct = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+/** The chart for one experiment's cases: lines over Service counts for scale/sync, bars otherwise. */
+export function experimentChart(experiment: ExperimentName, cases: readonly CaseResult[]): string {
+  const ok = cases.filter((c) => c.experiment === experiment && !c.error);
+  if (ok.length === 0) return '';
+  const { metric, label } = CHART[experiment];
+  const modes = distinct(ok.map((c) => c.mode));
+  const value = (mode: string, variant: string) => ok.find((c) => c.mode === mode && c.variant === variant)?.metrics[metric] ?? Number.NaN;
+  if (experiment === 'scale' || experiment === 'sync') {
+    const xs = distinct(ok.map((c) => Number(c.variant))).sort((a, b) => a - b);
+    const series: Series[] = modes.map((m) => ({ name: m, values: xs.map((x) => value(m, String(x))) }));
+    return lineChart(TITLES[experiment].split(':')[0]!, label, xs, series);
+  }
+  const variants = distinct(ok.map((c) => c.variant));
+  const series: Series[] = modes.map((m) => ({ name: m, values: variants.map((v) => value(m, v)) }));
+  return barChart(TITLES[experiment].split(':')[0]!, label, variants, series);
+}
+
+function htmlTable(t: Table): string {
+  const head = t.header.map((h) => `<th>${escapeXml(h)}</th>`).join('');
+  const rows = t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+}
+
+function scaleVerdict(cases: readonly CaseResult[]): string {
+  const o = overtakesIptables(cases);
+  const lines = Object.entries(o).map(([mode, n]) =>
+    n === undefined ? `${mode} never overtakes iptables at the measured counts` : `${mode} overtakes iptables from ${n} Services on`);
+  return lines.length === 0 ? '' : `<p class="verdict">${lines.map(escapeXml).join('; ')} (ab Total mean).</p>`;
+}
+
+export function renderReportHtml(r: BenchResults): string {
+  const experiments = distinct(r.cases.map((c) => c.experiment));
+  const sections = experiments.map((e) => {
+    const tools = distinct(r.cases.filter((c) => c.experiment === e).map((c) => c.tool)).join(', ');
+    return [
+      `<section id="${e}"><h2>${escapeXml(TITLES[e])}</h2>`,
+      `<p class="tool">Load: ${escapeXml(tools)}. Parameters: ${escapeXml(JSON.stringify(r.cases.find((c) => c.experiment === e)?.params ?? {}))}</p>`,
+      e === 'scale' ? scaleVerdict(r.cases) : '',
+      experimentChart(e, r.cases),
+      htmlTable(experimentTable(e, r.cases)),
+      '</section>',
+    ].join('\n');
+  });
+  const s = r.system;
+  const tools = Object.entries(s.tools).map(([k, v]) => `<li>${escapeXml(k)}: ${escapeXml(v)}</li>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>kproxy bench ${escapeXml(r.startedAt)}</title>
+<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;font-size:13px;margin:1em 0}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,td:nth-child(2){text-align:left}.verdict{font-weight:bold}.tool{color:#555}</style>
+</head><body>
+<h1>kproxy bench</h1>
+<p>Command: <code>${escapeXml(r.command)}</code>; profile ${escapeXml(r.profile)}; started ${escapeXml(r.startedAt)}, finished ${escapeXml(r.finishedAt ?? 'unfinished')}.</p>
+<h2>Machine</h2>
+<ul><li>kproxy ${escapeXml(s.kproxyVersion)}, node ${escapeXml(s.nodeVersion)}</li><li>kernel ${escapeXml(s.kernel)}</li>
+<li>CPU: ${escapeXml(s.cpuModel)} x ${s.cpuCount}; memory ${s.memoryMB} MB</li>${tools}</ul>
+${sections.join('\n')}
+</body></html>
+`;
+}

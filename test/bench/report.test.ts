@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { renderReportHtml } from '../../src/bench/report-html.js';
+import { experimentTable, overtakesIptables, renderMarkdownTable, renderTextTable } from '../../src/bench/report-tables.js';
+import { caseKey, completedKeys, recordCase, type BenchResults, type CaseResult } from '../../src/bench/results.js';
+import { barChart, lineChart } from '../../src/bench/svg-chart.js';
+
+function scaleCase(mode: string, services: number, totalMeanMs: number): CaseResult {
+  return { experiment: 'scale', mode, variant: String(services), tool: 'ab', params: { services }, metrics: { totalMeanMs, requestsPerSecond: 1000 }, finishedAt: 'now' };
+}
+
+const system = { kernel: '6.1', cpuModel: 'cpu <x>', cpuCount: 2, memoryMB: 1024, nodeVersion: 'v20', kproxyVersion: '0.1.0', tools: { ab: '2.3' } };
+
+test('overtakes iptables: first count from which a mode stays faster', () => {
+  const cases = [
+    scaleCase('iptables', 100, 10), scaleCase('iptables', 1000, 20), scaleCase('iptables', 4000, 40),
+    scaleCase('ipvs', 100, 12), scaleCase('ipvs', 1000, 18), scaleCase('ipvs', 4000, 20),
+    scaleCase('nftables', 100, 9), scaleCase('nftables', 1000, 25), scaleCase('nftables', 4000, 30), // dips, then wins again
+    scaleCase('userspace', 100, 50), scaleCase('userspace', 4000, 60),
+  ];
+  assert.deepEqual(overtakesIptables(cases), { ipvs: 1000, nftables: 4000, userspace: undefined });
+  assert.deepEqual(overtakesIptables(cases.filter((c) => c.mode !== 'iptables')), {});
+});
+
+test('tables: one row per case, errors shown in the row, text and markdown aligned', () => {
+  const cases: CaseResult[] = [
+    { experiment: 'latency', mode: 'nftables', variant: '100 endpoints', tool: 'http-load', params: {}, metrics: { durationP95Ms: 0.512, waitingP95Ms: 0.2, requestsPerSecond: 2500, errors: 0 }, finishedAt: 'x' },
+    { experiment: 'latency', mode: 'ipvs', variant: '100 endpoints', tool: 'http-load', params: {}, metrics: {}, error: 'kproxy exited (1)\nmore', finishedAt: 'x' },
+  ];
+  const t = experimentTable('latency', cases);
+  assert.deepEqual(t.header, ['mode', 'case', 'p95 duration ms', 'p95 waiting ms', 'req/s', 'errors']);
+  assert.deepEqual(t.rows[0], ['nftables', '100 endpoints', '0.51', '0.20', '2500', '0']);
+  assert.equal(t.rows[1]![2], 'error: kproxy exited (1)');
+  const text = renderTextTable(t).split('\n');
+  assert.equal(text.length, 4);
+  assert.match(renderMarkdownTable(t), /^\| mode \| case \|.*\n\|---\|---\|/);
+});
+
+test('results: a re-run case replaces the old one; only error-free cases count as done', () => {
+  const r: BenchResults = { format: 1, command: 'kproxy bench', profile: 'quick', startedAt: 's', system, cases: [] };
+  recordCase(r, scaleCase('ipvs', 100, 5));
+  recordCase(r, { ...scaleCase('ipvs', 1000, 5), error: 'boom' });
+  recordCase(r, scaleCase('ipvs', 100, 7));
+  assert.equal(r.cases.length, 2);
+  assert.equal(r.cases[0]!.metrics.totalMeanMs, 7);
+  assert.deepEqual([...completedKeys(r)], ['scale/ipvs/100']);
+  assert.equal(caseKey(r.cases[1]!), 'scale/ipvs/1000');
+});
+
+test('charts are inline SVG with a bar or point per measured value, skipping missing ones', () => {
+  const bars = barChart('t', 'ms', ['rr', 'lc'], [{ name: 'ipvs', values: [1, 2] }, { name: 'userspace', values: [3, Number.NaN] }]);
+  assert.equal(bars.match(/<rect [^>]*><title>/g)?.length, 3);
+  const lines = lineChart('t', 'ms', [100, 1000, 4000], [{ name: 'iptables', values: [1, 2, 3] }]);
+  assert.equal(lines.match(/<circle /g)?.length, 3);
+  assert.match(lines, /<polyline /);
+});
+
+test('report.html is self-contained: machine, every experiment section, escaped text, nothing fetched', () => {
+  const r: BenchResults = {
+    format: 1, command: 'kproxy bench --quick', profile: 'quick', startedAt: 's', finishedAt: 'f', system,
+    cases: [scaleCase('iptables', 100, 10), scaleCase('ipvs', 100, 5),
+      { experiment: 'sync', mode: 'nftables', variant: '1000', tool: 'in-process', params: {}, metrics: { fullSyncMs: 50 }, finishedAt: 'x' }],
+  };
+  const html = renderReportHtml(r);
+  assert.match(html, /<section id="scale">/);
+  assert.match(html, /<section id="sync">/);
+  assert.match(html, /ipvs overtakes iptables from 100 Services/);
+  assert.match(html, /cpu &lt;x&gt;/);
+  assert.equal((html.match(/<svg /g) ?? []).length, 2);
+  assert.doesNotMatch(html, /<script|<link|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+});
