@@ -4,23 +4,13 @@
 // root is the host's, so the file is readable here once the kernel powers off). The init script always
 // ends in `poweroff -f`; a timeout kills the whole process group.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bootUml, killUml, umlInitScript, umlRequirements } from '../../src/uml/uml-kernel.js';
 
-export const UML_KERNEL = '/usr/bin/linux.uml';
-const MODULES_ROOT = '/usr/lib/uml/modules';
-
-/** Modules loaded at boot: IPVS and its schedulers, the netfilter pieces the IPVS mode's rules use. */
-export const UML_MODULES = [
-  'ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_lc', 'ip_vs_wlc', 'ip_vs_lblc', 'ip_vs_lblcr', 'ip_vs_sh', 'ip_vs_dh',
-  'ip_vs_sed', 'ip_vs_nq', 'ip_vs_mh', 'ip_vs_fo', 'ip_vs_ovf', 'veth', 'dummy', 'nf_conntrack', 'nf_nat',
-  'ip_set', 'ip_set_hash_ip', 'ip_set_hash_ipport', 'ip_set_hash_ipportip', 'ip_set_hash_ipportnet', 'ip_set_bitmap_port',
-  'xt_set', 'xt_comment', 'xt_mark', 'xt_conntrack', 'xt_addrtype', 'xt_MASQUERADE', 'xt_physdev', 'xt_ipvs',
-  'xt_nat', 'xt_tcpudp', 'ipt_REJECT', 'ip6t_REJECT', 'iptable_nat', 'iptable_filter', 'ip6table_nat', 'ip6table_filter',
-];
+export { UML_KERNEL, UML_MODULES, umlRequirements } from '../../src/uml/uml-kernel.js';
 
 export interface UmlRunOptions {
   /** Shell command lines, run one after another inside the UML kernel. */
@@ -46,44 +36,13 @@ export interface UmlRunResult {
   readonly console: string;
 }
 
-/** Why UML cannot run here, or undefined. */
-export function umlRequirements(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (user-mode Linux runs ip netns, iptables and ipvsadm as root inside)';
-  if (!existsSync(UML_KERNEL)) return `needs the user-mode-linux package (${UML_KERNEL} missing)`;
-  if (umlModulesDir() === undefined) return `needs the UML kernel modules (${MODULES_ROOT} missing)`;
-  if (spawnSync('sh', ['-c', 'command -v ipvsadm || test -x /usr/sbin/ipvsadm'], { stdio: 'ignore' }).status !== 0) return 'needs ipvsadm';
-  return undefined;
-}
-
-function umlModulesDir(): string | undefined {
-  if (!existsSync(MODULES_ROOT)) return undefined;
-  const versions = readdirSync(MODULES_ROOT).sort();
-  return versions.length > 0 ? versions[versions.length - 1] : undefined;
-}
-
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function initScript(dir: string, o: UmlRunOptions): string {
-  const version = umlModulesDir() ?? '';
-  const out = join(dir, 'out.txt');
   const env = Object.entries(o.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
-  const lines = [
-    '#!/bin/sh',
-    'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root',
-    'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t tmpfs tmpfs /run',
-    // The host's /lib/modules must not be touched: a tmpfs over it holds the link to the UML modules.
-    `mount -t tmpfs tmpfs /lib/modules && ln -s ${MODULES_ROOT}/${version} /lib/modules/${version}`,
-    'mkdir -p /run/kpt-tmp /run/netns; export TMPDIR=/run/kpt-tmp',
-    'ip link set lo up',
-    `for m in ${UML_MODULES.join(' ')}; do modprobe -q $m 2>/dev/null; done`,
-    ...env,
-    `exec >${out} 2>&1`,
-  ];
-  o.commands.forEach((c, i) => {
-    lines.push(`( ${c} )`, `echo "__KPT_EXIT__ ${i} $?"`);
-  });
-  lines.push('sync', 'poweroff -f');
-  return `${lines.join('\n')}\n`;
+  const body = [...env];
+  o.commands.forEach((c, i) => body.push(`( ${c} )`, `echo "__KPT_EXIT__ ${i} $?"`));
+  return umlInitScript(join(dir, 'out.txt'), body);
 }
 
 export async function runInUml(o: UmlRunOptions): Promise<UmlRunResult> {
@@ -95,11 +54,8 @@ export async function runInUml(o: UmlRunOptions): Promise<UmlRunResult> {
     await writeFile(init, initScript(dir, o));
     await chmod(init, 0o755);
     const umid = `kpt-${process.pid}-${Date.now().toString(36)}`;
-    const args = [
-      `mem=${o.memoryMB ?? 1536}M`, 'root=/dev/root', 'rootfstype=hostfs', 'rootflags=/', 'rw',
-      `init=${init}`, `umid=${umid}`, `uml_dir=${dir}`, 'con=null', 'con0=fd:0,fd:1',
-    ];
-    const { console: consoleText, timedOut } = await boot(args, o.timeoutMs ?? 600_000);
+    const child = bootUml({ init, dir, umid, memoryMB: o.memoryMB ?? 1536, stdio: 'pipe' });
+    const { console: consoleText, timedOut } = await waitForPoweroff(child, o.timeoutMs ?? 600_000);
     const output = await readFile(join(dir, 'out.txt'), 'utf8').catch(() => '');
     const results: UmlCommandResult[] = [];
     for (const m of output.matchAll(/^__KPT_EXIT__ (\d+) (\d+)$/gm)) {
@@ -111,21 +67,19 @@ export async function runInUml(o: UmlRunOptions): Promise<UmlRunResult> {
   }
 }
 
-function boot(args: readonly string[], timeoutMs: number): Promise<{ console: string; timedOut: boolean }> {
+function waitForPoweroff(child: ChildProcess, timeoutMs: number): Promise<{ console: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
-    // Its own process group, so a timeout takes down the kernel's helper processes with it.
-    const child = spawn(UML_KERNEL, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let text = '';
     const keep = (c: Buffer) => {
       text += c.toString();
       if (text.length > 200_000) text = text.slice(-100_000);
     };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      killUml(child);
     }, timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);
