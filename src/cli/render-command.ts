@@ -34,7 +34,8 @@ export async function runRender(loaded: LoadedConfiguration): Promise<number> {
   const dataPlane = createDataPlane(mode, { config, kproxy, logger, metrics: createProxyMetrics(), nodeIPs, isRoot: isRoot() });
   const snapshot = model.buildSnapshot();
   const program = dataPlane.renderer.render({ snapshot, previous: undefined, full: true });
-  process.stdout.write(dataPlane.renderer.format(program));
+  const text = dataPlane.renderer.format(program);
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   for (const e of errors) process.stderr.write(`error: ${e}\n`);
   return errors.length > 0 ? 1 : 0;
 }

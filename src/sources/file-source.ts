@@ -163,14 +163,22 @@ export class FileSource implements Source {
     return out;
   }
 
+  /**
+   * Manifest files in `dir` and, like `kubectl apply -R`, its subdirectories (so `--from examples/` reads
+   * examples/cluster/). Hidden entries are skipped: ConfigMap volumes keep their real files in `..data`
+   * and present them as symlinks at the top. Changes below the top level are found by the poll.
+   */
   private async listDirectory(dir: string): Promise<string[]> {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    return entries
-      .filter((e) => !e.name.startsWith('.') && MANIFEST_EXTENSIONS.includes(extname(e.name).toLowerCase()))
-      .filter((e) => e.isFile() || e.isSymbolicLink()) // symlinks: how ConfigMap volumes present files
-      .map((e) => e.name)
-      .sort()
-      .map((name) => join(dir, name));
+    const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => !e.name.startsWith('.'));
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const out: string[] = [];
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory() && e.name !== 'node_modules') out.push(...(await this.listDirectory(path)));
+      // symlinks: how ConfigMap volumes present files
+      else if ((e.isFile() || e.isSymbolicLink()) && MANIFEST_EXTENSIONS.includes(extname(e.name).toLowerCase())) out.push(path);
+    }
+    return out;
   }
 
   /** Reads `file` again if its stat changed, and delivers it if its content changed. */

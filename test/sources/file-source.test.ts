@@ -111,6 +111,31 @@ test('initial sync: one replace per manifest file in name order, then synced; hi
   );
 });
 
+test('subdirectories are read too (like kubectl apply -R); hidden directories are not', async () => {
+  await withSource(
+    {},
+    async (dir) => {
+      await mkdir(join(dir, 'cluster', 'more'), { recursive: true });
+      await mkdir(join(dir, '..data'));
+      await writeFile(join(dir, 'top.yaml'), service('top'));
+      await writeFile(join(dir, 'cluster', 'a.yaml'), service('a'));
+      await writeFile(join(dir, 'cluster', 'more', 'b.yaml'), service('b'));
+      await writeFile(join(dir, '..data', 'hidden.yaml'), service('hidden'));
+      return [dir];
+    },
+    async ({ dir, sink }) => {
+      assert.deepEqual(sink.calls, [
+        { op: 'replace', origin: join(dir, 'cluster', 'a.yaml'), names: ['a'] },
+        { op: 'replace', origin: join(dir, 'cluster', 'more', 'b.yaml'), names: ['b'] },
+        { op: 'replace', origin: join(dir, 'top.yaml'), names: ['top'] },
+        { op: 'synced', source: 'file' },
+      ]);
+      await writeFile(join(dir, 'cluster', 'more', 'b.yaml'), service('b2'));
+      await until(() => sink.calls.some((c) => c.op === 'replace' && c.names?.includes('b2')), 'the nested edit');
+    },
+  );
+});
+
 test('edit, rename-over, new file and delete are each delivered for that file only', async () => {
   await withSource(
     {},
