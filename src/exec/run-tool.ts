@@ -69,3 +69,61 @@ export function runTool(cmd: string, args: readonly string[], opts: RunToolOptio
     child.stdin.end(opts.stdin ?? '');
   });
 }
+
+/** A tool kept running to be fed over stdin (nft -i, or a script streamed as it is produced). */
+export interface ToolProcess {
+  /** Resolves when the tool can take more (the pipe drained) or is gone: callers pace large inputs. */
+  write(text: string): Promise<void>;
+  /** Close stdin: the tool finishes what it read and exits. */
+  end(): void;
+  kill(): void;
+}
+
+export interface ToolProcessHandlers {
+  stdout?(chunk: string): void;
+  stderr?(chunk: string): void;
+  /** Called once when the process is gone (or could not start): its exit status (null if none) and why. */
+  exit(code: number | null, why: string): void;
+}
+
+/**
+ * Starts a long-running tool. It never keeps the Node process alive by itself (callers waiting for a
+ * reply hold a timer), so an idle tool does not stop a program from exiting; it exits with its stdin.
+ */
+export function startTool(cmd: string, args: readonly string[], handlers: ToolProcessHandlers, opts: Pick<RunToolOptions, 'netns' | 'env'> = {}): ToolProcess {
+  const [file, argv] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, cmd, ...args]] : [cmd, [...args]];
+  const child = spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+  let gone = false;
+  const goneWaiters: (() => void)[] = [];
+  const exit = (code: number | null, why: string): void => {
+    if (gone) return;
+    gone = true;
+    for (const w of goneWaiters.splice(0)) w();
+    handlers.exit(code, why);
+  };
+  child.on('error', (e: NodeJS.ErrnoException) => exit(null, e.code === 'ENOENT' ? `${file} not found` : e.message));
+  // 'close', not 'exit': by then stdout and stderr have been read to the end.
+  child.on('close', (code, signal) => exit(code, signal ? `killed by ${signal}` : `exit status ${code}`));
+  child.stdout.setEncoding('utf8').on('data', (s: string) => handlers.stdout?.(s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => handlers.stderr?.(s));
+  child.stdin.on('error', () => undefined); // EPIPE after an exit: the exit handler reports it
+  child.unref();
+  for (const s of [child.stdin, child.stdout, child.stderr] as unknown as { unref?: () => void }[]) s.unref?.();
+  return {
+    write: (text) => {
+      if (gone || child.stdin.write(text)) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = (): void => {
+          child.stdin.off('drain', done);
+          const at = goneWaiters.indexOf(done);
+          if (at >= 0) goneWaiters.splice(at, 1);
+          resolve();
+        };
+        goneWaiters.push(done);
+        child.stdin.once('drain', done);
+      });
+    },
+    end: () => child.stdin.end(),
+    kill: () => void child.kill('SIGKILL'),
+  };
+}

@@ -27,8 +27,8 @@ test('after one endpoint changes, the transaction holds only that change', async
   await sync(dp, next, first);
   const script = nft.scripts[1]!;
   assert.deepEqual(script.trim().split('\n'), [
-    'delete element ip kproxy endpoints-ip-tcp { 10.96.0.7 . tcp . 80 . 4 }',
-    'add element ip kproxy endpoints-ip-tcp { 10.96.0.7 . tcp . 80 . 4 : 10.244.0.7 . 9999 }',
+    'delete element ip kproxy endpoints-ip-tcp { 10.96.0.7 . 80 . 4 }',
+    'add element ip kproxy endpoints-ip-tcp { 10.96.0.7 . 80 . 4 : 10.244.0.7 . 9999 }',
   ]);
 });
 
@@ -42,7 +42,7 @@ test('a Service removed takes its elements and unused group chains with it; shar
   await sync(dp, snapshot([b], 2, [a.key]), first);
   const script = nft.scripts[1]!;
   assert.match(script, /delete element ip kproxy cluster-ips \{ 10\.96\.0\.1 \}/);
-  assert.match(script, /delete chain ip kproxy pick-ip-sh-1/);
+  assert.match(script, /delete chain ip kproxy cluster-ip-sh-1/);
   assert.doesNotMatch(script, /hairpin/, 'b still uses 10.244.0.1, so its hairpin pair stays');
 });
 
@@ -96,7 +96,20 @@ test('a scheduler nft cannot run falls back to random with one warning per Servi
   assert.equal(r1.warnings.length, 1);
   assert.match(r1.warnings[0]!, /ns\/busy:.*"lc".*random/);
   assert.deepEqual(counted, ['lc']);
-  assert.match(nft.scripts[0]!, /10\.96\.0\.9 \. tcp \. 80 : goto pick-ip-random-2/);
+  assert.match(nft.scripts[0]!, /10\.96\.0\.9 \. tcp \. 80 : goto cluster-ip-random-2/);
   const r2 = await sync(dp, snapshot([lc], 2), first);
   assert.deepEqual(r2.warnings, []);
+});
+
+test('after a refused rewrite, the next rewrite deletes and recreates the table', async () => {
+  const nft = new FakeNft();
+  const dp = createNftablesDataPlane({ runner: nft, families: ['IPv4'], conntrackCleanup: false });
+  const snap = snapshot(cluster(2), 1);
+  nft.failNext = true;
+  await assert.rejects(sync(dp, snap, undefined), /nft transaction failed/);
+  await sync(dp, snap, undefined);
+  assert.match(nft.scripts[0]!, /^add table ip kproxy\ndelete table ip kproxy\nadd table ip kproxy \{/);
+  await sync(dp, snapshot(cluster(2), 2), undefined);
+  await sync(dp, snapshot(cluster(3), 3), undefined);
+  assert.doesNotMatch(nft.scripts.join(''), /delete table[^]*delete table/, 'only the retry recreates');
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { createNftablesDataPlane } from '../../src/modes/nftables/index.js';
+import { createNftablesDataPlane, NftCommand } from '../../src/modes/nftables/index.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
 
@@ -42,8 +42,8 @@ after(() => {
   spawnSync('ip', ['netns', 'del', NS]);
 });
 
-function dataPlane() {
-  return createNftablesDataPlane({ netns: NS, families: ['IPv4'], conntrackCleanup: false, detectLocal: { mode: '', clusterCIDR: '10.244.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' } });
+function dataPlane(runner = new NftCommand({ netns: NS })) {
+  return createNftablesDataPlane({ runner, families: ['IPv4'], conntrackCleanup: false, detectLocal: { mode: '', clusterCIDR: '10.244.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' } });
 }
 
 async function sync(dp: ReturnType<typeof dataPlane>, snap: Snapshot, previous?: Snapshot): Promise<void> {
@@ -66,7 +66,8 @@ test('rr visits the endpoints in turn; sh keeps one client on one endpoint', { s
 });
 
 test('a transaction the kernel rejects leaves the previous ruleset in force, and the retry succeeds', { skip }, async () => {
-  const dp = dataPlane();
+  const runner = new NftCommand({ netns: NS });
+  const dp = dataPlane(runner);
   const one = servicePort('web', '10.96.0.3', [ep(EPS[0]!)]);
   const first = snapshot([one], 1);
   await sync(dp, first);
@@ -79,10 +80,50 @@ test('a transaction the kernel rejects leaves the previous ruleset in force, and
   const bad = { ...fam.services.get(two.key)!, elements: [...fam.services.get(two.key)!.elements, { set: 'endpoints-ip-tcp', key: '10.96.0.3 . tcp . 80 . 7', value: 'not-an-address . 1' }] };
   const broken = { ...program, families: [{ ...fam, services: new Map([[two.key, bad]]) }] };
   await assert.rejects(dp.executor.apply(broken, { snapshot: second, previous: first, full: false }), /nft transaction failed/);
+  assert.equal(runner.lastPath, 'session', 'a small transaction goes through the long-running nft');
   assert.equal(inNs('nft', 'list', 'table', 'ip', 'kproxy'), before, 'nothing of the failed transaction is in force');
   assert.deepEqual(connect('10.96.0.3', 2), [EPS[0], EPS[0]]);
   await sync(dp, second);
   assert.deepEqual(connect('10.96.0.3', 2), [EPS[1], EPS[1]]);
   await dp.executor.cleanup();
   assert.throws(() => inNs('nft', 'list', 'table', 'ip', 'kproxy'), 'cleanup removed the table');
+  await dp.executor.close();
+});
+
+test('when the long-running nft dies, the transaction goes to a one-shot nft', { skip }, async () => {
+  const runner = new NftCommand({ netns: NS, sessionCommand: [process.execPath, '-e', 'process.exit(3)'] });
+  try {
+    await runner.apply('add table ip kpt-fallback\n');
+    assert.equal(runner.lastPath, 'one-shot');
+    assert.match(inNs('nft', 'list', 'tables'), /table ip kpt-fallback/);
+  } finally {
+    runner.close();
+    spawnSync('ip', ['netns', 'exec', NS, 'nft', 'delete', 'table', 'ip', 'kpt-fallback']);
+  }
+});
+
+test('one endpoint change through the session reaches the kernel', { skip }, async () => {
+  const runner = new NftCommand({ netns: NS });
+  const dp = dataPlane(runner);
+  const web = servicePort('web2', '10.96.0.4', [ep(EPS[0]!)]);
+  const first = snapshot([web], 1);
+  await sync(dp, first);
+  const moved = servicePort('web2', '10.96.0.4', [ep(EPS[2]!)]);
+  await sync(dp, snapshot([moved], 2, [moved.key]), first);
+  assert.equal(runner.lastPath, 'session');
+  assert.deepEqual(connect('10.96.0.4', 2), [EPS[2], EPS[2]]);
+  await dp.executor.cleanup();
+  await dp.executor.close();
+});
+
+test('a table left by an older layout (a map of another type) is recreated on the retry', { skip }, async () => {
+  inNs('nft', 'add table ip kproxy; add map ip kproxy endpoints-ip-tcp { typeof ip daddr . meta l4proto . udp dport . numgen random mod 1 : ip daddr . tcp dport; }');
+  const dp = dataPlane();
+  const web = servicePort('web3', '10.96.0.5', [ep(EPS[1]!)]);
+  const snap = snapshot([web], 1);
+  await assert.rejects(sync(dp, snap), /nft transaction failed: .*mismatch/);
+  await sync(dp, snap);
+  assert.deepEqual(connect('10.96.0.5', 2), [EPS[1], EPS[1]]);
+  await dp.executor.cleanup();
+  await dp.executor.close();
 });

@@ -19,10 +19,10 @@ test('each kernel scheduler becomes its nft expression', () => {
   const r = new NftRenderer({ families: ['IPv4'] });
   const ports = ['random', 'rr', 'sh', 'dh'].map((s, i) => servicePort(s, `10.96.0.${i + 1}`, [ep('10.244.0.1'), ep('10.244.0.2')], { scheduler: s }));
   const text = r.format(render(r, ports));
-  assert.match(text, /pick-ip-random-2 meta l4proto tcp dnat ip to .* numgen random mod 2 map @endpoints-ip-tcp/);
-  assert.match(text, /pick-ip-rr-2 meta l4proto tcp dnat ip to .* numgen inc mod 2 map/);
-  assert.match(text, /pick-ip-sh-2 meta l4proto tcp dnat ip to .* jhash ip saddr mod 2 seed 0x6b707278 map/);
-  assert.match(text, /pick-ip-dh-2 meta l4proto tcp dnat ip to .* jhash ip daddr mod 2 seed 0x6b707278 map/);
+  assert.match(text, /cluster-ip-random-2 meta l4proto tcp dnat ip to ip daddr . th dport . numgen random mod 2 map @endpoints-ip-tcp/);
+  assert.match(text, /cluster-ip-rr-2 meta l4proto tcp dnat ip to .* numgen inc mod 2 map/);
+  assert.match(text, /cluster-ip-sh-2 meta l4proto tcp dnat ip to .* jhash ip saddr mod 2 seed 0x6b707278 map/);
+  assert.match(text, /cluster-ip-dh-2 meta l4proto tcp dnat ip to .* jhash ip daddr mod 2 seed 0x6b707278 map/);
 });
 
 test('kernelScheduler: direct, default and fallback', () => {
@@ -47,7 +47,7 @@ test('ClientIP affinity gets slot chains that remember the slot for the timeout'
   const r = new NftRenderer({ families: ['IPv4'] });
   const sticky = servicePort('sticky', '10.96.0.3', [ep('10.244.0.1'), ep('10.244.0.2')], { sessionAffinity: { type: 'ClientIP', timeoutSeconds: 600 } });
   const text = r.format(render(r, [sticky]));
-  assert.match(text, /pick-ip-a600-random-2 ip saddr \. ip daddr \. meta l4proto \. th dport \. numgen inc mod 1 offset 1 @affinity goto slot-ip-a600-1/);
+  assert.match(text, /cluster-ip-a600-random-2 ip saddr \. ip daddr \. meta l4proto \. th dport \. numgen inc mod 1 offset 1 @affinity goto slot-ip-a600-1/);
   assert.match(text, /slot-ip-a600-0 update @affinity \{ .* timeout 600s \}/);
 });
 
@@ -64,8 +64,45 @@ test('a partial render rebuilds only the changed ports', () => {
   const b = servicePort('b', '10.96.0.2', [ep('10.244.0.2')]);
   const s1 = snapshot([a, b], 1);
   const p1 = r.render({ snapshot: s1, previous: undefined, full: true });
+  const aBefore = p1.families[0]!.services.get(a.key);
   const b2 = servicePort('b', '10.96.0.2', [ep('10.244.0.3')]);
   const p2 = r.render({ snapshot: snapshot([a, b2], 2, [b2.key]), previous: s1, full: false });
   assert.deepEqual([...p2.changed], [b2.key]);
-  assert.equal(p2.families[0]!.services.get(a.key), p1.families[0]!.services.get(a.key), 'a is reused as is');
+  assert.equal(p2.families[0]!.services.get(a.key), aBefore, 'a is reused as is');
+  assert.throws(() => p1.families[0]!.services.get(a.key), /rendered again/, 'an old program does not show the newer state');
+});
+
+test('service-ips leads straight to a group chain that decides masquerade; Local policy goes through the pick maps', () => {
+  const detectLocal = { mode: 'ClusterCIDR' as const, clusterCIDR: '10.244.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' };
+  const r = new NftRenderer({ families: ['IPv4'], detectLocal });
+  const web = servicePort('web', '10.96.0.5', [ep('10.244.0.1'), ep('10.244.0.2')], { externalIPs: ['192.0.2.5'] });
+  const local = servicePort('loc', '10.96.0.6', [ep('10.244.0.3', 8080, { isLocal: true })], {
+    externalIPs: ['192.0.2.6'],
+    externalPolicyLocal: true,
+    selection: { cluster: [ep('10.244.0.3')], local: [ep('10.244.0.3')], allReachable: [ep('10.244.0.3')], hasAny: true, notes: [] },
+  });
+  const text = r.format(render(r, [web, local]));
+  assert.match(text, /service-ips \{ [^}]*10\.96\.0\.5 \. tcp \. 80 : goto cluster-ip-random-2/);
+  assert.match(text, /service-ips \{ [^}]*192\.0\.2\.5 \. tcp \. 80 : goto external-ip-random-2/);
+  assert.match(text, /add rule ip kproxy cluster-ip-random-2 ip saddr != 10\.244\.0\.0\/16 jump mark-for-masquerade\n/);
+  assert.match(text, /add rule ip kproxy external-ip-random-2 jump mark-for-masquerade\n/);
+  assert.doesNotMatch(text, /pick-ip \{[^}]*10\.96\.0\.5/, 'no pick element for a ClusterIP');
+  assert.match(text, /service-ips \{ [^}]*192\.0\.2\.6 \. tcp \. 80 : goto external-ip-local/);
+  assert.match(text, /add element ip kproxy pick-ip \{ 192\.0\.2\.6 \. tcp \. 80 : goto pick-ip-random-1 \}/);
+  assert.match(text, /add element ip kproxy pick-ip-bypass \{ 192\.0\.2\.6 \. tcp \. 80 : goto pick-ip-b-random-1 \}/);
+  assert.match(text, /endpoints-ip-tcp \{ [^}]*10\.96\.0\.5 \. 80 \. 0 : 10\.244\.0\.1 \. 8080/);
+});
+
+test('a full render keeps the work of unchanged ports, and redoes it when the masquerade rules change', () => {
+  const detectLocal = { mode: 'NodeCIDR' as const, clusterCIDR: '', bridgeInterface: '', interfaceNamePrefix: '' };
+  const r = new NftRenderer({ families: ['IPv4'], detectLocal });
+  const a = servicePort('a', '10.96.0.1', [ep('10.244.0.1')]);
+  const s1 = { ...snapshot([a], 1), node: { ...snapshot([a], 1).node, podCIDRs: ['10.244.0.0/24'] } };
+  const before = r.render({ snapshot: s1, previous: undefined, full: true }).families[0]!.services.get(a.key);
+  const again = r.render({ snapshot: { ...s1, generation: 2 }, previous: undefined, full: true });
+  assert.equal(again.families[0]!.services.get(a.key), before, 'same ServicePort object: same contribution');
+  const moved = { ...s1, generation: 3, node: { ...s1.node, podCIDRs: ['10.244.1.0/24'] } };
+  const p3 = r.render({ snapshot: moved, previous: undefined, full: true });
+  assert.notEqual(p3.families[0]!.services.get(a.key), before);
+  assert.match(r.format(p3), /cluster-ip-random-1 ip saddr != 10\.244\.1\.0\/24 jump mark-for-masquerade/);
 });

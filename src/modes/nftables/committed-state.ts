@@ -108,6 +108,7 @@ export class CommittedFamily {
 
   private diffElements(before: readonly NftElement[], after: readonly NftElement[], refs: RefCounts, dels: NftElement[], adds: NftElement[]): void {
     if (before === after) return;
+    if (before.length === 0) return this.addAll(after, refs, adds);
     const old = new Map(before.map((e) => [`${e.set}|${e.key}`, e]));
     const now = new Map(after.map((e) => [`${e.set}|${e.key}`, e]));
     for (const [id, e] of old) {
@@ -130,6 +131,20 @@ export class CommittedFamily {
         refs.set(id, count + 1);
         if (count === 0) adds.push(e);
       } else adds.push(e);
+    }
+  }
+
+  /** The common case of a full sync: nothing before, so no maps of ids to compare. */
+  private addAll(after: readonly NftElement[], refs: RefCounts, adds: NftElement[]): void {
+    for (const e of after) {
+      if (e.value !== undefined) {
+        adds.push(e);
+        continue;
+      }
+      const id = `${e.set}|${e.key}`;
+      const count = refs.get(id) ?? 0;
+      refs.set(id, count + 1);
+      if (count === 0) adds.push(e);
     }
   }
 }

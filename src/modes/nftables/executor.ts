@@ -11,7 +11,7 @@ import type { Counter } from '../../observability/prometheus.js';
 import { runConntrackCommands, staleConntrackCommands } from '../iptables/conntrack-cleanup.js';
 import { CommittedFamily } from './committed-state.js';
 import { NftCommand, type NftRunner } from './nft-runner.js';
-import { fullFamilyScript, TABLE_NAME, type FamilyProgram, type NftProgram } from './program.js';
+import { fullFamilyChunks, TABLE_NAME, type FamilyProgram, type NftProgram } from './program.js';
 
 export interface NftExecutorMetrics {
   readonly nftablesSyncFailuresTotal?: Counter;
@@ -42,8 +42,9 @@ export class NftExecutor implements Executor<NftProgram> {
   private readonly committed = new Map<IPFamily, CommittedFamily>();
   private readonly warned = new Set<string>();
   private lastSnapshot: Snapshot | undefined;
-  /** The last transaction sent (for tests and `explain`). */
-  lastScript = '';
+  private sent: string[] = [];
+  /** The last rewrite was refused: the next one recreates the table. */
+  private recreateNext = false;
   lastWasFull = false;
 
   constructor(private readonly opts: NftExecutorOptions = {}) {
@@ -52,36 +53,73 @@ export class NftExecutor implements Executor<NftProgram> {
 
   async apply(program: NftProgram, input: SyncInput): Promise<ApplyResult> {
     const rewrite = await this.mustRewrite(program);
-    const parts: string[] = [];
+    // Per family: undefined = a delta, else the stale chains a full rewrite deletes (read from the kernel).
+    const stale = new Map<FamilyProgram, string[]>();
     for (const fp of program.families) {
       const c = this.committed.get(fp.family);
       if (rewrite || !c || c.needsFull(fp)) {
         const inKernel = await this.runner.chains(fp.nftFamily, TABLE_NAME);
         const wanted = new Set(fp.chains.map((ch) => ch.name));
-        parts.push(fullFamilyScript(fp, [...inKernel].filter((n) => !wanted.has(n))));
-      } else {
-        const out: string[] = [];
-        c.delta(fp, program.full ? new Set([...c.contributions.keys(), ...fp.services.keys()]) : program.changed, out);
-        if (out.length > 0) parts.push(out.join('\n') + '\n');
+        stale.set(fp, [...inKernel].filter((n) => !wanted.has(n)));
       }
     }
-    const script = parts.join('');
-    this.lastScript = script;
+    this.sent = [];
     this.lastWasFull = rewrite;
-    if (script !== '') {
-      try {
-        await this.runner.apply(script);
-      } catch (err) {
-        this.opts.metrics?.nftablesSyncFailuresTotal?.inc();
-        // The kernel kept the old ruleset; forget ours so the retry rewrites everything.
-        this.committed.clear();
-        throw new NftSyncError(`nft transaction failed: ${(err as Error).message}`, script);
+    const recreate = stale.size > 0 && this.recreateNext;
+    try {
+      if (stale.size > 0 && this.runner.applyChunks) {
+        await this.runner.applyChunks(this.recorded(this.transaction(program, stale, recreate)));
+      } else {
+        const script = [...this.recorded(this.transaction(program, stale, recreate))].join('');
+        if (script !== '') await this.runner.apply(script);
       }
+    } catch (err) {
+      this.opts.metrics?.nftablesSyncFailuresTotal?.inc();
+      // The kernel kept the old ruleset; forget ours so the retry rewrites everything. A refused rewrite
+      // may mean the table holds sets of another shape (an older kproxy): `add map` cannot change a
+      // map's type, so the retry deletes and recreates the table (losing only affinity entries).
+      this.committed.clear();
+      if (stale.size > 0) this.recreateNext = true;
+      throw new NftSyncError(`nft transaction failed: ${(err as Error).message}`, this.lastScript);
     }
+    if (stale.size > 0) this.recreateNext = false;
     this.adopt(program, rewrite);
     const warnings = this.schedulerWarnings(program);
     await this.cleanupConntrack(input.snapshot);
     return { warnings };
+  }
+
+  /** The last transaction sent (for tests and `explain`). */
+  get lastScript(): string {
+    return this.sent.join('');
+  }
+
+  /** One transaction for every family: full scripts where `stale` says so, deltas elsewhere. */
+  private *transaction(program: NftProgram, stale: ReadonlyMap<FamilyProgram, readonly string[]>, recreate: boolean): Generator<string> {
+    for (const fp of program.families) {
+      const staleChains = stale.get(fp);
+      if (staleChains && recreate) {
+        // `add` first so the delete cannot fail on a missing table.
+        yield `add table ${fp.nftFamily} ${TABLE_NAME}\ndelete table ${fp.nftFamily} ${TABLE_NAME}\n`;
+        yield* fullFamilyChunks(fp, []);
+        continue;
+      }
+      if (staleChains) {
+        yield* fullFamilyChunks(fp, staleChains);
+        continue;
+      }
+      const c = this.committed.get(fp.family)!;
+      const out: string[] = [];
+      c.delta(fp, program.full ? new Set([...c.contributions.keys(), ...fp.services.keys()]) : program.changed, out);
+      if (out.length > 0) yield out.join('\n') + '\n';
+    }
+  }
+
+  private *recorded(chunks: Iterable<string>): Generator<string> {
+    for (const chunk of chunks) {
+      this.sent.push(chunk);
+      yield chunk;
+    }
   }
 
   async cleanup(): Promise<void> {
@@ -97,7 +135,9 @@ export class NftExecutor implements Executor<NftProgram> {
     this.committed.clear();
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.runner.close?.();
+  }
 
   /** Rewrite when nothing is committed, or on a full sync that finds the kernel damaged. */
   private async mustRewrite(program: NftProgram): Promise<boolean> {

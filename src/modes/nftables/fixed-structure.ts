@@ -70,6 +70,9 @@ export function familyWords(family: IPFamily) {
     addr: family === 'IPv4' ? 'ipv4_addr' : 'ipv6_addr',
     ipKey: `${x} daddr . meta l4proto . th dport`,
     npKey: 'meta l4proto . th dport',
+    /** Endpoint map keys (per protocol, so without it); the slot is appended. */
+    ipEndpointKey: `${x} daddr . th dport`,
+    npEndpointKey: 'th dport',
     noLocalhost: family === 'IPv4' ? 'ip daddr != 127.0.0.0/8' : 'ip6 daddr != ::1',
   };
 }
@@ -86,6 +89,7 @@ export function fixedSets(o: FixedOptions): SetDecl[] {
     { kind: 'map', name: 'no-endpoint-nodeports', spec: 'type inet_proto . inet_service : verdict;' },
     { kind: 'set', name: 'firewall-ips', spec: `type ${ipKeyType};` },
     { kind: 'set', name: 'firewall-allow', spec: `typeof ${x} daddr . meta l4proto . udp dport . ${x} saddr; flags interval;` },
+    // Group chains for externalTrafficPolicy Local only; every other entry points straight at its group.
     { kind: 'map', name: 'pick-ip', spec: `type ${ipKeyType} : verdict;` },
     { kind: 'map', name: 'pick-ip-bypass', spec: `type ${ipKeyType} : verdict;` },
     { kind: 'map', name: 'pick-np', spec: 'type inet_proto . inet_service : verdict;' },
@@ -94,10 +98,11 @@ export function fixedSets(o: FixedOptions): SetDecl[] {
     // can be concatenated into the key. nft 1.0.6 quirks, measured: a typeof mixing `ip` with `th`
     // cannot be re-read from the kernel ("conflicting protocols"), so keys say `udp dport` (same data
     // type); and DNAT through a map only works for the protocol its value's typeof names, hence one
-    // map per protocol.
+    // map per protocol, which also makes the protocol redundant in the key (fewer bytes per element:
+    // nft's cost grows with the fields of the 150,000 endpoint elements of a large cluster).
     ...PROTOCOLS.flatMap((proto): SetDecl[] => [
-      { kind: 'map', name: `endpoints-ip-${proto}`, spec: `typeof ${x} daddr . meta l4proto . udp dport . numgen random mod 1 : ${x} daddr . ${proto} dport;` },
-      { kind: 'map', name: `endpoints-np-${proto}`, spec: `typeof meta l4proto . udp dport . numgen random mod 1 : ${x} daddr . ${proto} dport;` },
+      { kind: 'map', name: `endpoints-ip-${proto}`, spec: `typeof ${x} daddr . udp dport . numgen random mod 1 : ${x} daddr . ${proto} dport;` },
+      { kind: 'map', name: `endpoints-np-${proto}`, spec: `typeof udp dport . numgen random mod 1 : ${x} daddr . ${proto} dport;` },
     ]),
     { kind: 'set', name: 'hairpin', spec: `type ${addr} . ${addr};` },
     {
@@ -111,14 +116,20 @@ export function fixedSets(o: FixedOptions): SetDecl[] {
   return sets;
 }
 
+/**
+ * The masquerade decision a group chain makes before DNAT, by how the packet reached it: ClusterIPs mark
+ * off-cluster sources (or everything with masqueradeAll), external entries under policy Cluster mark
+ * everything; the Local-policy chains decide before their pick maps.
+ */
+export function masqueradeRules(o: Pick<FixedOptions, 'masqueradeAll' | 'local'>, entry: 'cluster' | 'external' | 'picked'): string[] {
+  if (entry === 'external' || (entry === 'cluster' && o.masqueradeAll)) return ['jump mark-for-masquerade'];
+  if (entry === 'cluster' && o.local) return [`${o.local.ifNotLocal} jump mark-for-masquerade`];
+  return [];
+}
+
 export function fixedChains(o: FixedOptions): ChainDecl[] {
   const { x, ipKey, npKey, noLocalhost } = familyWords(o.family);
   const nodePortMatch = o.nodePortIPs ? `${x} daddr @nodeport-ips` : `fib daddr type local ${noLocalhost}`;
-  const clusterMasq = o.masqueradeAll
-    ? ['jump mark-for-masquerade']
-    : o.local
-      ? [`${o.local.ifNotLocal} jump mark-for-masquerade`]
-      : [];
   const localPolicy = (bypass: string, key: string, pick: string): string[] => [
     // Pods and the node itself are not "external": they use every endpoint (upstream's short-circuit).
     ...(o.local ? [`${o.local.ifLocal} goto ${bypass}`] : []),
@@ -143,11 +154,8 @@ export function fixedChains(o: FixedOptions): ChainDecl[] {
         'masquerade fully-random',
       ],
     },
-    { name: 'cluster-ip', rules: [...clusterMasq, `${ipKey} vmap @pick-ip`] },
-    { name: 'external-ip', rules: ['jump mark-for-masquerade', `${ipKey} vmap @pick-ip`] },
     { name: 'external-ip-local', rules: localPolicy('external-ip-bypass', ipKey, 'pick-ip') },
     { name: 'external-ip-bypass', rules: [`${ipKey} vmap @pick-ip-bypass`] },
-    { name: 'nodeport', rules: ['jump mark-for-masquerade', `${npKey} vmap @pick-np`] },
     { name: 'nodeport-local', rules: localPolicy('nodeport-bypass', npKey, 'pick-np') },
     { name: 'nodeport-bypass', rules: [`${npKey} vmap @pick-np-bypass`] },
     { name: 'services', rules: [`${ipKey} vmap @service-ips`, `${nodePortMatch} ${npKey} vmap @service-nodeports`] },

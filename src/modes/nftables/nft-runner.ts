@@ -1,22 +1,118 @@
-// How the executor talks to nft: one transaction per call (`nft -f -`, atomic: all or nothing), and two
-// small reads for the periodic damage check. An interface so unit tests can run against a fake.
+// How the executor talks to nft: one transaction per call (atomic: all or nothing), and two small reads
+// for the periodic damage check. An interface so unit tests can run against a fake. Small transactions
+// go to a long-running `nft -i` (nft-session.ts); large ones, and any transaction whose session died
+// before answering, go to a one-shot `nft -f -`.
 
-import { runTool, ToolError, type RunToolOptions } from '../../exec/run-tool.js';
+import { runTool, startTool, ToolError, type RunToolOptions } from '../../exec/run-tool.js';
+import { NftSession, NftSessionError } from './nft-session.js';
 
 export interface NftRunner {
   /** Apply one script as one transaction; throw (leaving the kernel unchanged) if nft refuses it. */
   apply(script: string): Promise<void>;
+  /** The same for a large script produced piece by piece: nft parses while the rest is produced. */
+  applyChunks?(chunks: Iterable<string>): Promise<void>;
   /** Names of the chains in table `table` of `family` (empty when the table does not exist). */
   chains(family: 'ip' | 'ip6', table: string): Promise<Set<string>>;
   /** The text of `nft list set FAMILY TABLE NAME`, or undefined when it does not exist. */
   listSet(family: 'ip' | 'ip6', table: string, name: string): Promise<string | undefined>;
+  /** Stop any long-running helper process (the kernel state stays). */
+  close?(): void;
+}
+
+/** Scripts up to this size go through the session; a full sync is parsed faster by `nft -f`. */
+const SESSION_MAX_BYTES = 64 * 1024;
+/** Sessions that die this many times in a row without answering are not started again. */
+const SESSION_MAX_FAILURES = 3;
+
+export interface NftCommandOptions extends Pick<RunToolOptions, 'netns'> {
+  timeoutMs?: number;
+  /** Use a long-running `nft -i` for small transactions (default true). */
+  session?: boolean;
+  /** Stand-in for `nft -i` (tests). */
+  sessionCommand?: readonly [string, ...string[]];
 }
 
 export class NftCommand implements NftRunner {
-  constructor(private readonly opts: Pick<RunToolOptions, 'netns'> & { timeoutMs?: number } = {}) {}
+  private session: NftSession | undefined;
+  private sessionFailures = 0;
+  /** How the last transaction was sent (for tests and benchmarks). */
+  lastPath: 'session' | 'one-shot' | undefined;
+
+  constructor(private readonly opts: NftCommandOptions = {}) {
+    if (opts.session !== false) {
+      this.session = new NftSession({ ...(opts.netns ? { netns: opts.netns } : {}), ...(opts.sessionCommand ? { command: opts.sessionCommand } : {}) });
+    }
+  }
 
   async apply(script: string): Promise<void> {
-    await runTool('nft', ['-f', '-'], { ...this.tool(), stdin: script });
+    if (this.session && script.length <= SESSION_MAX_BYTES) {
+      try {
+        this.lastPath = 'session';
+        await this.session.apply(script);
+        this.sessionFailures = 0;
+        return;
+      } catch (err) {
+        if (!(err instanceof NftSessionError) || err.refused) throw err;
+        // The session died or hung: we do not know whether nft committed, so the same transaction goes to
+        // a one-shot nft. Had it committed, re-applying is harmless (adding what exists) or refused
+        // (deleting what is gone), after which the executor rewrites everything: both ends are correct.
+        if (++this.sessionFailures >= SESSION_MAX_FAILURES) this.close();
+      }
+    }
+    this.lastPath = 'one-shot';
+    try {
+      await runTool('nft', ['-f', '-'], { ...this.tool(), stdin: script });
+    } finally {
+      this.warmUpSession();
+    }
+  }
+
+  async applyChunks(chunks: Iterable<string>): Promise<void> {
+    this.lastPath = 'one-shot';
+    let stderr = '';
+    let exit: { code: number | null; why: string } | undefined;
+    let exited!: () => void;
+    const done = new Promise<void>((resolve) => (exited = resolve));
+    const proc = startTool(
+      'nft',
+      ['-f', '-'],
+      {
+        stderr: (chunk) => void (stderr += chunk),
+        exit: (code, why) => {
+          exit = { code, why };
+          exited();
+        },
+      },
+      this.opts.netns ? { netns: this.opts.netns } : {},
+    );
+    const timeoutMs = this.opts.timeoutMs ?? 120_000;
+    const timer = setTimeout(() => proc.kill(), timeoutMs);
+    try {
+      // Paced by the pipe: each piece is produced while nft parses the previous ones.
+      for (const chunk of chunks) {
+        if (exit) break;
+        await proc.write(chunk);
+      }
+      proc.end();
+      await done;
+    } finally {
+      clearTimeout(timer);
+      this.warmUpSession();
+    }
+    if (exit!.code !== 0) throw new ToolError('nft -f -', exit!.code, stderr, '', exit!.why);
+  }
+
+  /**
+   * Start the session after a one-shot transaction (a full sync is followed by small ones), not during
+   * it: nft -i's start takes CPU the full sync's nft needs on a small machine. It does not touch the kernel.
+   */
+  private warmUpSession(): void {
+    this.session?.warmUp();
+  }
+
+  close(): void {
+    this.session?.close();
+    this.session = undefined;
   }
 
   async chains(family: 'ip' | 'ip6', table: string): Promise<Set<string>> {

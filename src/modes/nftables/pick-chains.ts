@@ -1,9 +1,11 @@
-// Endpoint choice without a chain per Service. Service ports are grouped by what their choice needs: the
-// key shape (ip: daddr . proto . port; np: proto . nodePort), the endpoint list (main, or the "bypass"
-// list that pods and the node use under externalTrafficPolicy Local), the scheduler, the number of
-// endpoints n and, with ClientIP affinity, the timeout. Each group has ONE chain whose rule computes a
-// slot in [0, n) and DNATs through `key . slot -> endpoint`, so the number of chains depends on the
-// distinct (scheduler, n, timeout) combinations in use, never on the number of Services.
+// Endpoint choice without a chain per Service. Service ports are grouped by what their choice needs: how
+// the packet arrived (entry: a ClusterIP, an external entry under policy Cluster, or picked by a Local
+// policy chain; this fixes the masquerade decision), the key shape (ip: daddr . port; np: nodePort),
+// the endpoint list (main, or the "bypass" list that pods and the node use under policy Local), the
+// scheduler, the number of endpoints n and, with ClientIP affinity, the timeout. Each group has ONE
+// chain whose rule computes a slot in [0, n) and DNATs through `key . slot -> endpoint`, so the number of
+// chains depends on the distinct combinations in use, never on the number of Services. `service-ips`
+// points straight at these chains: one lookup and one element per entry fewer than a separate pick map.
 
 import type { IPFamily } from '../../model/types.js';
 import type { ChainDecl } from './program.js';
@@ -11,12 +13,15 @@ import { familyWords, PROTOCOLS } from './fixed-structure.js';
 
 export type KeyShape = 'ip' | 'np';
 export type ListKind = 'main' | 'bypass';
+/** How a packet reached the group chain; decides its masquerade rules (see masqueradeRules). */
+export type Entry = 'cluster' | 'external' | 'picked';
 export type KernelScheduler = 'random' | 'rr' | 'sh' | 'dh';
 
 /** Bypass slots live above the main ones in the same endpoints map. */
 export const BYPASS_OFFSET = 65536;
 
 export interface PickSpec {
+  readonly entry: Entry;
   readonly shape: KeyShape;
   readonly list: ListKind;
   readonly scheduler: KernelScheduler;
@@ -25,9 +30,15 @@ export interface PickSpec {
   readonly affinitySeconds: number;
 }
 
+const ENTRY_PREFIX: Readonly<Record<Entry, Readonly<Record<KeyShape, string>>>> = {
+  cluster: { ip: 'cluster-ip', np: 'cluster-ip' },
+  external: { ip: 'external-ip', np: 'nodeport' },
+  picked: { ip: 'pick-ip', np: 'pick-np' },
+};
+
 export function pickChainName(s: PickSpec): string {
   const aff = s.affinitySeconds > 0 ? `-a${s.affinitySeconds}` : '';
-  return `pick-${s.shape}${s.list === 'bypass' ? '-b' : ''}${aff}-${s.scheduler}-${s.n}`;
+  return `${ENTRY_PREFIX[s.entry][s.shape]}${s.list === 'bypass' ? '-b' : ''}${aff}-${s.scheduler}-${s.n}`;
 }
 
 export function slotChainName(shape: KeyShape, affinitySeconds: number, slot: number): string {
@@ -60,22 +71,23 @@ export function constSlot(slot: number): string {
   return `numgen inc mod 1 offset ${slot}`;
 }
 
-function keyOf(family: IPFamily, shape: KeyShape): string {
+function endpointKeyOf(family: IPFamily, shape: KeyShape): string {
   const w = familyWords(family);
-  return shape === 'ip' ? w.ipKey : w.npKey;
+  return shape === 'ip' ? w.ipEndpointKey : w.npEndpointKey;
 }
 
-export function pickChain(family: IPFamily, s: PickSpec): ChainDecl {
+/** `masquerade`: the rules deciding masquerade for this entry, run before the DNAT. */
+export function pickChain(family: IPFamily, s: PickSpec, masquerade: readonly string[]): ChainDecl {
   const { x } = familyWords(family);
-  const key = keyOf(family, s.shape);
+  const key = endpointKeyOf(family, s.shape);
   const base = slotBase(s.list);
   const expr = slotExpr(family, s.scheduler, s.n, base);
   if (s.affinitySeconds === 0) {
-    return { name: pickChainName(s), rules: dnatRules(x, key, expr, s.shape) };
+    return { name: pickChainName(s), rules: [...masquerade, ...dnatRules(x, key, expr, s.shape)] };
   }
   // Affinity: a client seen recently on slot i of this Service goes there again; otherwise pick a slot
   // and remember it (the slot chain records and DNATs). n lookups, each O(1), only for sticky Services.
-  const rules: string[] = [];
+  const rules: string[] = [...masquerade];
   const slots = Array.from({ length: s.n }, (_, i) => base + i);
   for (const slot of slots) {
     rules.push(`${x} saddr . ${x} daddr . meta l4proto . th dport . ${constSlot(slot)} @affinity goto ${slotChainName(s.shape, s.affinitySeconds, slot)}`);
@@ -87,7 +99,7 @@ export function pickChain(family: IPFamily, s: PickSpec): ChainDecl {
 
 export function slotChain(family: IPFamily, shape: KeyShape, affinitySeconds: number, slot: number): ChainDecl {
   const { x } = familyWords(family);
-  const key = keyOf(family, shape);
+  const key = endpointKeyOf(family, shape);
   return {
     name: slotChainName(shape, affinitySeconds, slot),
     rules: [
@@ -103,8 +115,8 @@ function dnatRules(x: string, key: string, slot: string, shape: KeyShape): strin
 }
 
 /** Every chain a group needs: its pick chain, and with affinity one slot chain per slot. */
-export function groupChains(family: IPFamily, s: PickSpec): ChainDecl[] {
-  const out = [pickChain(family, s)];
+export function groupChains(family: IPFamily, s: PickSpec, masquerade: readonly string[]): ChainDecl[] {
+  const out = [pickChain(family, s, masquerade)];
   if (s.affinitySeconds > 0) {
     const base = slotBase(s.list);
     for (let i = 0; i < s.n; i++) out.push(slotChain(family, s.shape, s.affinitySeconds, base + i));

@@ -79,13 +79,16 @@ export function elementStatements(verb: 'add' | 'delete', prefix: string, elemen
     let list = bySet.get(e.set);
     if (!list) bySet.set(e.set, (list = []));
     // Deletion names only the key; nft refuses a value there for maps of verdicts.
-    list.push(verb === 'delete' ? e.key : elementText(e));
+    list.push(verb === 'delete' || e.value === undefined ? e.key : `${e.key} : ${e.value}`);
   }
-  const BATCH = 2000;
-  for (const [set, list] of bySet) {
-    for (let i = 0; i < list.length; i += BATCH) {
-      out.push(`${verb} element ${prefix} ${set} { ${list.slice(i, i + BATCH).join(', ')} }`);
-    }
+  for (const [set, list] of bySet) batchedStatements(`${verb} element ${prefix} ${set}`, list, out);
+}
+
+const BATCH = 2000;
+
+function batchedStatements(head: string, list: readonly string[], out: string[]): void {
+  for (let i = 0; i < list.length; i += BATCH) {
+    out.push(`${head} { ${(list.length <= BATCH ? list : list.slice(i, i + BATCH)).join(', ')} }`);
   }
 }
 
@@ -105,6 +108,14 @@ export function setStatement(prefix: string, s: SetDecl): string {
  * them; this text is what `kproxy render` prints.
  */
 export function fullFamilyScript(p: FamilyProgram, staleChains: readonly string[] = []): string {
+  return [...fullFamilyChunks(p, staleChains)].join('');
+}
+
+/**
+ * The same script in pieces of about one element batch, produced as they are asked for: the executor
+ * streams them to nft, which parses one piece while the next is being written.
+ */
+export function* fullFamilyChunks(p: FamilyProgram, staleChains: readonly string[] = []): Generator<string> {
   const prefix = `${p.nftFamily} ${TABLE_NAME}`;
   const out: string[] = [`add table ${prefix} { comment "rules for kproxy"; }`];
   for (const s of p.sets) out.push(setStatement(prefix, s));
@@ -114,21 +125,45 @@ export function fullFamilyScript(p: FamilyProgram, staleChains: readonly string[
   for (const s of p.sets) if (!s.dynamic) out.push(`flush ${s.kind} ${prefix} ${s.name}`);
   for (const name of staleChains) out.push(`delete chain ${prefix} ${name}`);
   for (const c of p.chains) for (const r of c.rules) out.push(`add rule ${prefix} ${c.name} ${r}`);
-  elementStatements('add', prefix, allElements(p), out);
-  return out.join('\n') + '\n';
+  yield out.join('\n') + '\n';
+  yield* elementChunks(p, prefix);
 }
 
-/** Every element once: ports of several Services may share one (a ClusterIP, a hairpin pair). */
-export function* allElements(p: FamilyProgram): Iterable<NftElement> {
-  const seen = new Set<string>();
-  const fresh = (e: NftElement): boolean => {
-    const id = `${e.set}|${e.key}`;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
+/**
+ * Every element once, as `add element` statements of up to BATCH elements. Only set elements (no value)
+ * can be shared by several ports (a ClusterIP, a hairpin pair); map keys belong to one port, so only the
+ * former are checked for repeats.
+ */
+function* elementChunks(p: FamilyProgram, prefix: string): Generator<string> {
+  const pending = new Map<string, string[]>();
+  const seen = new Map<string, Set<string>>();
+  const statement = (set: string, list: readonly string[]): string => `add element ${prefix} ${set} { ${list.join(', ')} }\n`;
+  /** Queues one element; returns a full batch's statement when this element completed one. */
+  const put = (e: NftElement): string | undefined => {
+    if (e.value === undefined) {
+      let keys = seen.get(e.set);
+      if (!keys) seen.set(e.set, (keys = new Set()));
+      if (keys.has(e.key)) return undefined;
+      keys.add(e.key);
+    }
+    let list = pending.get(e.set);
+    if (!list) pending.set(e.set, (list = []));
+    list.push(e.value === undefined ? e.key : `${e.key} : ${e.value}`);
+    if (list.length < BATCH) return undefined;
+    pending.delete(e.set);
+    return statement(e.set, list);
   };
-  for (const e of p.staticElements) if (fresh(e)) yield e;
-  for (const c of p.services.values()) for (const e of c.elements) if (fresh(e)) yield e;
+  for (const e of p.staticElements) {
+    const full = put(e);
+    if (full) yield full;
+  }
+  for (const c of p.services.values()) {
+    for (const e of c.elements) {
+      const full = put(e);
+      if (full) yield full;
+    }
+  }
+  for (const [set, list] of pending) yield statement(set, list);
 }
 
 export function formatProgram(program: NftProgram): string {

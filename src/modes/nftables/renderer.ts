@@ -6,13 +6,14 @@
 
 import { isIP } from 'node:net';
 import type { Renderer, SyncInput } from '../../dataplane/types.js';
-import type { IPFamily, ServicePortKey, Snapshot } from '../../model/types.js';
-import { fixedChains, fixedSets, type FixedOptions } from './fixed-structure.js';
+import type { IPFamily, ServicePort, ServicePortKey, Snapshot } from '../../model/types.js';
+import { fixedChains, fixedSets, masqueradeRules, type FixedOptions } from './fixed-structure.js';
 import type { KernelScheduler } from './pick-chains.js';
 import { localMatch, type DetectLocalOptions } from './local-detector.js';
 import { formatProgram, nftFamilyOf, type ChainDecl, type FamilyProgram, type NftElement, type NftProgram, type ServiceContribution } from './program.js';
 import { serviceContribution, type ServiceRenderContext } from './service-elements.js';
 import { SlotTable } from './slot-table.js';
+import { LiveContributions } from './live-contributions.js';
 
 export interface NftRendererOptions {
   readonly families?: readonly IPFamily[];
@@ -29,7 +30,11 @@ export interface NftRendererOptions {
 
 interface FamilyState {
   generation: number | undefined;
+  /** The masquerade rules group chains were built with (they change with the node's pod CIDRs). */
+  masquerade: string;
   readonly contributions: Map<ServicePortKey, ServiceContribution>;
+  /** The ServicePort each contribution was rendered from: the model keeps unchanged ports identical. */
+  readonly sources: Map<ServicePortKey, ServicePort>;
   readonly chainRefs: Map<string, number>;
   readonly chainDecls: Map<string, ChainDecl>;
 }
@@ -38,16 +43,18 @@ export class NftRenderer implements Renderer<NftProgram> {
   private readonly families: readonly IPFamily[];
   private readonly slots = new SlotTable();
   private readonly state = new Map<IPFamily, FamilyState>();
+  private renders = 0;
 
   constructor(private readonly opts: NftRendererOptions = {}) {
     this.families = opts.families ?? ['IPv4', 'IPv6'];
     const bit = opts.masqueradeBit ?? 14;
     if (!Number.isInteger(bit) || bit < 0 || bit > 31) throw new Error(`masqueradeBit: got ${bit}, allowed: an integer 0..31`);
-    for (const f of this.families) this.state.set(f, { generation: undefined, contributions: new Map(), chainRefs: new Map(), chainDecls: new Map() });
+    for (const f of this.families) this.state.set(f, { generation: undefined, masquerade: '', contributions: new Map(), sources: new Map(), chainRefs: new Map(), chainDecls: new Map() });
   }
 
   render(input: SyncInput): NftProgram {
     const { snapshot } = input;
+    this.renders++;
     const changed = new Set<ServicePortKey>();
     const families = this.families.map((f) => this.renderFamily(f, input, changed));
     for (const s of this.state.values()) s.generation = snapshot.generation;
@@ -63,27 +70,38 @@ export class NftRenderer implements Renderer<NftProgram> {
     const { snapshot } = input;
     const ports = snapshot.families[family].servicePorts;
     const fixed = this.fixedOptions(family, snapshot);
+    const masquerade = { cluster: masqueradeRules(fixed, 'cluster'), external: masqueradeRules(fixed, 'external'), picked: [] };
     const ctx: ServiceRenderContext = {
       slots: this.slots,
       defaultScheduler: this.opts.defaultScheduler ?? 'random',
       nodeIPs: (this.opts.nodeIPs ?? []).filter((ip) => isIP(ip) === (family === 'IPv4' ? 4 : 6)),
       chains: st.chainDecls,
+      masquerade,
     };
+    // Group chains hold the masquerade rules: when those change, every chain and port is rebuilt.
+    const masqueradeText = JSON.stringify(masquerade);
+    const rebuild = st.masquerade !== masqueradeText;
+    if (rebuild) st.chainDecls.clear();
+    st.masquerade = masqueradeText;
     // Incremental only when our memory is exactly the snapshot the caller says was applied last.
-    const incremental = !input.full && input.previous !== undefined && st.generation === input.previous.generation;
-    const keys: Iterable<ServicePortKey> = incremental ? snapshot.changed : [...new Set([...st.contributions.keys(), ...ports.keys()])];
+    const incremental = !rebuild && !input.full && input.previous !== undefined && st.generation === input.previous.generation;
+    const keys: Iterable<ServicePortKey> = incremental ? snapshot.changed : allKeys(ports, st.contributions);
     for (const key of keys) {
       changed.add(key);
+      const sp = ports.get(key);
+      // A full render keeps what an identical ServicePort produced (its slots have not moved either).
+      if (!rebuild && sp !== undefined && st.sources.get(key) === sp) continue;
       const before = st.contributions.get(key);
       if (before) this.release(st, before);
-      const sp = ports.get(key);
       if (!sp) {
         st.contributions.delete(key);
+        st.sources.delete(key);
         for (const k of ['local', 'cluster']) this.slots.forget(`${family}|${key}|${k}`);
         continue;
       }
       const after = serviceContribution(sp, ctx);
       st.contributions.set(key, after);
+      st.sources.set(key, sp);
       for (const c of after.chains) st.chainRefs.set(c, (st.chainRefs.get(c) ?? 0) + 1);
     }
     const groups = [...st.chainRefs.keys()].sort().map((name) => st.chainDecls.get(name)!);
@@ -93,7 +111,7 @@ export class NftRenderer implements Renderer<NftProgram> {
       sets: fixedSets(fixed),
       chains: [...groups, ...fixedChains(fixed)],
       staticElements: this.staticElements(fixed),
-      services: new Map(st.contributions),
+      services: new LiveContributions(st.contributions, () => this.renders, this.renders),
     };
   }
 
@@ -127,4 +145,11 @@ export class NftRenderer implements Renderer<NftProgram> {
     for (const ip of fixed.nodePortIPs ?? []) out.push({ set: 'nodeport-ips', key: ip });
     return out;
   }
+}
+
+/** Every port of the snapshot, then those only our memory has (removed since), without building sets. */
+function* allKeys(ports: ReadonlyMap<ServicePortKey, unknown>, known: ReadonlyMap<ServicePortKey, unknown>): Generator<ServicePortKey> {
+  yield* ports.keys();
+  const gone = [...known.keys()].filter((key) => !ports.has(key));
+  yield* gone;
 }

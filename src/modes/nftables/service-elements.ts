@@ -6,7 +6,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { Endpoint, ServicePort } from '../../model/types.js';
 import { kernelScheduler } from './kernel-schedulers.js';
-import { groupChains, pickChainName, slotBase, type KernelScheduler, type KeyShape, type ListKind, type PickSpec } from './pick-chains.js';
+import { groupChains, pickChainName, slotBase, slotChainName, type Entry, type KernelScheduler, type KeyShape, type ListKind, type PickSpec } from './pick-chains.js';
 import type { ChainDecl, NftElement, ServiceContribution } from './program.js';
 import type { SlotTable } from './slot-table.js';
 
@@ -17,9 +17,14 @@ export interface ServiceRenderContext {
   readonly nodeIPs: readonly string[];
   /** Group chains by name, filled as contributions name them. */
   readonly chains: Map<string, ChainDecl>;
+  /** The masquerade rules of group chains by entry (masqueradeRules of the renderer's options). */
+  readonly masquerade: Readonly<Record<Entry, readonly string[]>>;
 }
 
 const REJECT = 'goto reject-chain';
+/** `goto NAME` per group chain, built once: 30,000 ports share a handful of chains. */
+const gotoTexts = new Map<string, string>();
+const gotoText = (chain: string): string => gotoTexts.get(chain) ?? (gotoTexts.set(chain, `goto ${chain}`), `goto ${chain}`);
 const epId = (e: Endpoint): string => `${e.ip} . ${e.port}`;
 
 export function serviceContribution(sp: ServicePort, ctx: ServiceRenderContext): ServiceContribution {
@@ -36,41 +41,49 @@ export function serviceContribution(sp: ServicePort, ctx: ServiceRenderContext):
   const internalVerdict = !sel.hasAny ? REJECT : internal.length === 0 ? 'drop' : undefined;
   const externalVerdict = !sel.hasAny ? REJECT : external.length === 0 ? 'drop' : undefined;
 
-  const addPick = (shape: KeyShape, key: string, list: ListKind, eps: readonly Endpoint[], local: boolean): void => {
+  /** Fills the endpoint slots of one list and returns the group chain that picks among them. */
+  const addPick = (entry: Entry, shape: KeyShape, epKey: string, list: ListKind, eps: readonly Endpoint[], local: boolean): string => {
     const order = ctx.slots.assign(listName(local), eps.map(epId));
-    const spec: PickSpec = { shape, list, scheduler, n: order.length, affinitySeconds };
-    const pickMap = `pick-${shape}${list === 'bypass' ? '-bypass' : ''}`;
-    els.push({ set: pickMap, key, value: `goto ${pickChainName(spec)}` });
+    const spec: PickSpec = { entry, shape, list, scheduler, n: order.length, affinitySeconds };
     const base = slotBase(list);
-    order.forEach((ep, i) => els.push({ set: `endpoints-${shape}-${proto}`, key: `${key} . ${base + i}`, value: ep }));
-    for (const c of groupChains(sp.family, spec)) {
-      chains.add(c.name);
-      if (!ctx.chains.has(c.name)) ctx.chains.set(c.name, c);
-    }
+    const map = `endpoints-${shape}-${proto}`;
+    for (let i = 0; i < order.length; i++) els.push({ set: map, key: `${epKey} . ${base + i}`, value: order[i]! });
+    const name = pickChainName(spec);
+    // Chain text is built once per group, not once per Service port.
+    if (!ctx.chains.has(name)) for (const c of groupChains(sp.family, spec, ctx.masquerade[entry])) ctx.chains.set(c.name, c);
+    chains.add(name);
+    for (let i = 0; affinitySeconds > 0 && i < order.length; i++) chains.add(slotChainName(shape, affinitySeconds, base + i));
+    return name;
   };
 
-  // ClusterIP
+  // ClusterIP: service-ips leads straight to the group chain (masquerade decision + DNAT).
   const clusterKey = `${sp.clusterIP} . ${proto} . ${sp.port}`;
   els.push({ set: 'cluster-ips', key: sp.clusterIP });
   if (internalVerdict) els.push({ set: 'no-endpoint-services', key: clusterKey, value: internalVerdict });
   else {
-    els.push({ set: 'service-ips', key: clusterKey, value: 'goto cluster-ip' });
-    addPick('ip', clusterKey, 'main', internal, sp.internalPolicyLocal);
+    const chain = addPick('cluster', 'ip', `${sp.clusterIP} . ${sp.port}`, 'main', internal, sp.internalPolicyLocal);
+    els.push({ set: 'service-ips', key: clusterKey, value: gotoText(chain) });
   }
 
-  // External entries: ExternalIPs, load-balancer VIPs and the NodePort share one policy.
-  const externalEntry = (shape: KeyShape, key: string): void => {
-    if (sel.hasAny) {
-      const cls = shape === 'ip' ? 'external-ip' : 'nodeport';
-      els.push({ set: shape === 'ip' ? 'service-ips' : 'service-nodeports', key, value: `goto ${cls}${sp.externalPolicyLocal ? '-local' : ''}` });
-      if (external.length > 0) addPick(shape, key, 'main', external, sp.externalPolicyLocal);
-      if (sp.externalPolicyLocal && sel.cluster.length > 0) addPick(shape, key, 'bypass', sel.cluster, false);
+  // External entries: ExternalIPs, load-balancer VIPs and the NodePort share one policy. Under policy
+  // Cluster they lead straight to a group chain; under Local through the fixed *-local chains, which
+  // choose between the local list and the bypass list with the pick maps.
+  const externalEntry = (shape: KeyShape, key: string, epKey: string): void => {
+    const dispatch = shape === 'ip' ? 'service-ips' : 'service-nodeports';
+    if (sel.hasAny && !sp.externalPolicyLocal && external.length > 0) {
+      els.push({ set: dispatch, key, value: gotoText(addPick('external', shape, epKey, 'main', external, false)) });
+    } else if (sel.hasAny && sp.externalPolicyLocal) {
+      els.push({ set: dispatch, key, value: `goto ${shape === 'ip' ? 'external-ip' : 'nodeport'}-local` });
+      const pick = `pick-${shape}`;
+      if (external.length > 0) els.push({ set: pick, key, value: gotoText(addPick('picked', shape, epKey, 'main', external, true)) });
+      if (sel.cluster.length > 0) els.push({ set: `${pick}-bypass`, key, value: gotoText(addPick('picked', shape, epKey, 'bypass', sel.cluster, false)) });
     }
     if (externalVerdict) els.push({ set: shape === 'ip' ? 'no-endpoint-services' : 'no-endpoint-nodeports', key, value: externalVerdict });
   };
   const vips = sp.loadBalancerIPs.filter((lb) => lb.ipMode === 'VIP').map((lb) => lb.ip);
-  for (const ip of [...sp.externalIPs, ...vips]) externalEntry('ip', `${ip} . ${proto} . ${sp.port}`);
-  if (sp.nodePort > 0) externalEntry('np', `${proto} . ${sp.nodePort}`);
+  // An address listed twice (or as ExternalIP and VIP) is one entry: a map key must appear once.
+  for (const ip of new Set([...sp.externalIPs, ...vips])) externalEntry('ip', `${ip} . ${proto} . ${sp.port}`, `${ip} . ${sp.port}`);
+  if (sp.nodePort > 0) externalEntry('np', `${proto} . ${sp.nodePort}`, `${sp.nodePort}`);
 
   if (vips.length > 0 && sp.loadBalancerSourceRanges.length > 0) firewallElements(sp, vips, proto, ctx.nodeIPs, els);
   for (const ep of sel.allReachable) els.push({ set: 'hairpin', key: `${ep.ip} . ${ep.ip}` });
