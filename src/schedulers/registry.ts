@@ -1,15 +1,18 @@
 // The scheduler plugins by name. The data plane asks for one per service port by the name in
 // ServicePort.scheduler (the kproxy.io/scheduler annotation, else the configured default).
 import { DestinationHashScheduler } from './dh.js';
-import { LeastConnectionScheduler } from './lc.js';
 import { MaglevHashScheduler } from './mh.js';
-import { NeverQueueScheduler } from './nq.js';
 import { RandomScheduler } from './random.js';
 import { RoundRobinScheduler } from './rr.js';
-import { ShortestExpectedDelayScheduler } from './sed.js';
 import { SourceHashScheduler } from './sh.js';
+import {
+  LEAST_CONNECTION,
+  LeastOverheadScheduler,
+  NEVER_QUEUE,
+  SHORTEST_EXPECTED_DELAY,
+  WEIGHTED_LEAST_CONNECTION,
+} from './least-connection.js';
 import type { ConnectionCounts, Scheduler, SchedulerFactory } from './types.js';
-import { WeightedLeastConnectionScheduler } from './wlc.js';
 import { WeightedRoundRobinScheduler } from './wrr.js';
 
 export interface SchedulerOptions {
@@ -28,10 +31,10 @@ interface Plugin {
 const PLUGINS: readonly Plugin[] = [
   { name: 'rr', description: 'round robin', build: () => new RoundRobinScheduler() },
   { name: 'wrr', description: 'weighted round robin', build: () => new WeightedRoundRobinScheduler() },
-  { name: 'lc', description: 'least connections', build: (c) => new LeastConnectionScheduler(c) },
-  { name: 'wlc', description: 'weighted least connections', build: (c) => new WeightedLeastConnectionScheduler(c) },
-  { name: 'sed', description: 'shortest expected delay', build: (c) => new ShortestExpectedDelayScheduler(c) },
-  { name: 'nq', description: 'never queue', build: (c) => new NeverQueueScheduler(c) },
+  { name: 'lc', description: 'least connections', build: (c) => new LeastOverheadScheduler(LEAST_CONNECTION, c) },
+  { name: 'wlc', description: 'weighted least connections', build: (c) => new LeastOverheadScheduler(WEIGHTED_LEAST_CONNECTION, c) },
+  { name: 'sed', description: 'shortest expected delay', build: (c) => new LeastOverheadScheduler(SHORTEST_EXPECTED_DELAY, c) },
+  { name: 'nq', description: 'never queue', build: (c) => new LeastOverheadScheduler(NEVER_QUEUE, c) },
   { name: 'dh', description: 'destination hashing', build: () => new DestinationHashScheduler() },
   { name: 'sh', description: 'source hashing', build: (_c, o) => new SourceHashScheduler(o.hashSourcePort ?? false) },
   { name: 'mh', description: 'maglev hashing', build: (_c, o) => new MaglevHashScheduler(o.hashSourcePort ?? false) },

@@ -1,20 +1,23 @@
 // Counts are crafted so lc, wlc, sed and nq disagree, and each must choose what its IPVS namesake would.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LeastConnectionScheduler } from '../../src/schedulers/lc.js';
-import { NeverQueueScheduler } from '../../src/schedulers/nq.js';
-import { ShortestExpectedDelayScheduler } from '../../src/schedulers/sed.js';
-import { WeightedLeastConnectionScheduler } from '../../src/schedulers/wlc.js';
+import {
+  LEAST_CONNECTION,
+  LeastOverheadScheduler,
+  NEVER_QUEUE,
+  SHORTEST_EXPECTED_DELAY,
+  WEIGHTED_LEAST_CONNECTION,
+} from '../../src/schedulers/least-connection.js';
 import type { ConnectionCounts, Scheduler } from '../../src/schedulers/types.js';
 import { backend, ctx } from './fixtures.js';
 
 type Load = Record<string, { weight: number; active: number; inactive: number }>;
 
 const ALGORITHMS = {
-  lc: (c: ConnectionCounts) => new LeastConnectionScheduler(c),
-  wlc: (c: ConnectionCounts) => new WeightedLeastConnectionScheduler(c),
-  sed: (c: ConnectionCounts) => new ShortestExpectedDelayScheduler(c),
-  nq: (c: ConnectionCounts) => new NeverQueueScheduler(c),
+  lc: (c: ConnectionCounts) => new LeastOverheadScheduler(LEAST_CONNECTION, c),
+  wlc: (c: ConnectionCounts) => new LeastOverheadScheduler(WEIGHTED_LEAST_CONNECTION, c),
+  sed: (c: ConnectionCounts) => new LeastOverheadScheduler(SHORTEST_EXPECTED_DELAY, c),
+  nq: (c: ConnectionCounts) => new LeastOverheadScheduler(NEVER_QUEUE, c),
 };
 
 function choose(name: keyof typeof ALGORITHMS, load: Load): string | undefined {
