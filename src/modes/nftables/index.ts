@@ -2,17 +2,12 @@
 // endpoints as set/map elements only. See README.md in this directory for the rule graph.
 
 import type { DataPlane } from '../../dataplane/types.js';
-import type { IPFamily } from '../../model/types.js';
-import type { Logger } from '../../observability/logger.js';
 import type { Counter } from '../../observability/prometheus.js';
 import { resolveNodePortAddresses } from '../../proxier/node-addresses.js';
 import type { DataPlaneContext } from '../registry.js';
-import { NftExecutor, type NftExecutorMetrics } from './executor.js';
-import type { DetectLocalOptions } from './local-detector.js';
-import type { NftRunner } from './nft-runner.js';
-import type { KernelScheduler } from './pick-chains.js';
+import { NftExecutor, type NftExecutorOptions } from './executor.js';
 import type { NftProgram } from './program.js';
-import { NftRenderer } from './renderer.js';
+import { NftRenderer, type NftRendererOptions } from './renderer.js';
 
 export { NftRenderer, type NftRendererOptions } from './renderer.js';
 export { NftExecutor, NftSyncError } from './executor.js';
@@ -20,21 +15,8 @@ export { NftCommand, type NftRunner } from './nft-runner.js';
 export { formatProgram, TABLE_NAME, type NftProgram, type FamilyProgram } from './program.js';
 export { kernelScheduler } from './kernel-schedulers.js';
 
-export interface NftablesDataPlaneOptions {
-  readonly families?: readonly IPFamily[];
-  readonly masqueradeBit?: number;
-  readonly masqueradeAll?: boolean;
-  readonly detectLocal?: DetectLocalOptions;
-  /** Resolved node IPs for NodePorts; empty = every local address. */
-  readonly nodePortAddresses?: readonly string[];
-  readonly nodeIPs?: readonly string[];
-  readonly defaultScheduler?: KernelScheduler;
-  readonly netns?: string;
-  readonly runner?: NftRunner;
-  readonly logger?: Logger;
-  readonly metrics?: NftExecutorMetrics;
-  readonly conntrackCleanup?: boolean;
-}
+/** The renderer's and the executor's options; each applies its own defaults. */
+export interface NftablesDataPlaneOptions extends NftRendererOptions, NftExecutorOptions {}
 
 export interface NftablesDataPlane extends DataPlane<NftProgram> {
   readonly renderer: NftRenderer;
@@ -42,23 +24,7 @@ export interface NftablesDataPlane extends DataPlane<NftProgram> {
 }
 
 export function createNftablesDataPlane(opts: NftablesDataPlaneOptions = {}): NftablesDataPlane {
-  const renderer = new NftRenderer({
-    ...(opts.families ? { families: opts.families } : {}),
-    masqueradeBit: opts.masqueradeBit ?? 14,
-    masqueradeAll: opts.masqueradeAll ?? false,
-    ...(opts.detectLocal ? { detectLocal: opts.detectLocal } : {}),
-    nodePortAddresses: opts.nodePortAddresses ?? [],
-    nodeIPs: opts.nodeIPs ?? [],
-    defaultScheduler: opts.defaultScheduler ?? 'random',
-  });
-  const executor = new NftExecutor({
-    ...(opts.netns ? { netns: opts.netns } : {}),
-    ...(opts.runner ? { runner: opts.runner } : {}),
-    ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(opts.metrics ? { metrics: opts.metrics } : {}),
-    ...(opts.conntrackCleanup !== undefined ? { conntrackCleanup: opts.conntrackCleanup } : {}),
-  });
-  return { mode: 'nftables', renderer, executor };
+  return { mode: 'nftables', renderer: new NftRenderer(opts), executor: new NftExecutor(opts) };
 }
 
 const FALLBACK_METRIC = 'kproxy_nftables_scheduler_fallbacks_total';
