@@ -116,6 +116,6 @@ test("the Dockerfile builds with the test suite's own install and build commands
   for (const cmd of suiteCommands) assert.ok(runs.includes(cmd), `Dockerfile runs "${cmd}"`);
   assert.ok(runs.indexOf(suiteCommands[0]!) < runs.indexOf(suiteCommands[1]!), 'install before build');
   const apt = runs.find((r) => r.includes('apt-get install')) ?? '';
-  for (const pkg of ['iptables', 'nftables', 'ipset', 'conntrack']) assert.match(apt, new RegExp(`\\b${pkg}\\b`));
+  for (const pkg of ['iptables', 'nftables', 'ipset', 'ipvsadm', 'conntrack']) assert.match(apt, new RegExp(`\\b${pkg}\\b`));
   assert.match(dockerfile, /^FROM node:20\S* AS build$/m);
 });
