@@ -5,12 +5,18 @@
 //     own overhead (render, restore text, iptables-save reading, process spawns) is compared with the time
 //     the iptables-restore processes take for the same input (the issue's 10% target).
 // Renders run without root; as root, the restores go into a throw-away network namespace.
-// Usage: node dist/bench/iptables-sync.js [1000,5000,10000] [nft|legacy] [render]
+// Usage: node dist/bench/iptables-sync.js [1000,5000,10000] [nft|legacy] [render|dump=DIR]
+//   dump=DIR writes the first full sync's restore input per table (DIR/N-filter.rules, DIR/N-nat.rules,
+//   exactly as the executor sends it to an empty namespace of the chosen back end) and skips the restores.
 
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { IptablesExecutor } from '../src/modes/iptables/executor.js';
 import { IptablesRenderer } from '../src/modes/iptables/renderer.js';
+import { fullSyncExtras } from '../src/modes/iptables/full-sync-extras.js';
+import { restoreTextFor } from '../src/modes/iptables/nft-restore-cache.js';
 import type { IptablesProgram } from '../src/modes/iptables/program.js';
 import type { SyncInput } from '../src/dataplane/types.js';
 import type { Endpoint, ServicePort, Snapshot } from '../src/model/types.js';
@@ -69,6 +75,19 @@ async function applyStep(ex: IptablesExecutor, label: string, step: Step): Promi
   );
 }
 
+/** Writes the cold program's restore inputs as the executor builds them for empty tables. */
+function dumpRestoreInput(dir: string, n: number, backend: 'nft' | 'legacy', program: IptablesProgram): void {
+  mkdirSync(dir, { recursive: true });
+  const empty = { chains: new Set<string>(), rules: new Map<string, readonly string[]>() };
+  for (const fp of program.families) {
+    for (const table of ['filter', 'nat'] as const) {
+      const file = join(dir, `${n}-${table}.rules`);
+      writeFileSync(file, restoreTextFor(backend, fp, table, fullSyncExtras(fp, table, empty)));
+      console.log(`  wrote ${file}`);
+    }
+  }
+}
+
 async function run(n: number, backend: 'nft' | 'legacy', restore: boolean): Promise<void> {
   const ports = Array.from({ length: n }, (_, i) => port(i, [1, 2, 3, 4, 5].map((e) => endpoint(`10.${(i >> 8) & 255}.${i & 255}.${e}`))));
   const renderer = new IptablesRenderer({ detectLocal: { mode: 'ClusterCIDR', clusterCIDR: '10.0.0.0/8', bridgeInterface: '', interfaceNamePrefix: '' } });
@@ -86,6 +105,7 @@ async function run(n: number, backend: 'nft' | 'legacy', restore: boolean): Prom
     `${n} svc x 5 ep: render full (cold) ${f0(cold.renderMs)} ms, partial ${f0(partial.renderMs)} ms, full (warm) ${f0(warm.renderMs)} ms; ` +
       `peak RSS ${rssMB()} MB`,
   );
+  if (dumpDir) dumpRestoreInput(dumpDir, n, backend, cold.program);
   if (!restore) return;
   const ns = `kpt-ipt-bench-${randomBytes(3).toString('hex')}`;
   execFileSync('ip', ['netns', 'add', ns]);
@@ -105,6 +125,7 @@ async function run(n: number, backend: 'nft' | 'legacy', restore: boolean): Prom
 const sizes = (process.argv[2] ?? '1000,5000,10000').split(',').map(Number);
 const backend = process.argv[3] === 'legacy' ? 'legacy' : 'nft';
 const root = process.getuid?.() === 0;
-const restore = root && process.argv[4] !== 'render';
+const dumpDir = process.argv[4]?.startsWith('dump=') ? process.argv[4].slice('dump='.length) : undefined;
+const restore = root && process.argv[4] !== 'render' && dumpDir === undefined;
 if (!root) console.log('not root: restores are skipped');
 for (const n of sizes) await run(n, backend, restore);

@@ -1,7 +1,8 @@
 // Applies an IptablesProgram: per family and table one `iptables-restore --noflush` (atomic per table:
 // on failure the kernel keeps the previous rules and apply throws). Full syncs first read the table with
 // iptables-save to add missing jump rules and delete stale service chains. Afterwards: UDP conntrack
-// cleanup, rule-count metrics. A canary chain per table tells when someone flushed the rules.
+// cleanup, rule-count metrics. A canary chain per table tells when someone flushed the rules. Large
+// iptables-nft inputs start with a listing that keeps iptables-nft from going quadratic (nft-restore-cache.ts).
 
 import type { ApplyResult, Executor, SyncInput } from '../../dataplane/types.js';
 import { runTool, type RunToolOptions } from '../../exec/run-tool.js';
@@ -13,7 +14,8 @@ import { KUBE_PROXY_CANARY } from './chain-names.js';
 import { cleanupBackend } from './cleanup.js';
 import { runConntrackCommands, staleConntrackCommands } from './conntrack-cleanup.js';
 import { fullSyncExtras } from './full-sync-extras.js';
-import { tableRestoreText, type FamilyProgram, type IptablesProgram, type TableName } from './program.js';
+import { restoreTextFor } from './nft-restore-cache.js';
+import { type FamilyProgram, type IptablesProgram, type TableName } from './program.js';
 import { readTableState } from './table-reader.js';
 
 export type IptablesMetrics = Pick<
@@ -125,12 +127,12 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
         this.opts.logger?.v(4).info('Read iptables table before a full sync', { ipFamily: fp.family, table, via });
         this.timings.readMs += sinceMs(start);
         start = process.hrtime.bigint();
-        inputs.set(table, tableRestoreText(fp[table], fullSyncExtras(fp, table, saved)));
+        inputs.set(table, restoreTextFor(tools.backend, fp, table, fullSyncExtras(fp, table, saved)));
         this.timings.textMs += sinceMs(start);
       }
     } else {
       const start = process.hrtime.bigint();
-      for (const table of ['filter', 'nat'] as const) inputs.set(table, tableRestoreText(fp[table]));
+      for (const table of ['filter', 'nat'] as const) inputs.set(table, restoreTextFor(tools.backend, fp, table));
       this.timings.textMs += sinceMs(start);
     }
     // A partial program only describes the whole table when the one before it was in force.

@@ -51,17 +51,44 @@ export interface IptablesProgram {
 export function tableRestoreText(
   t: TableProgram,
   extra: { chains?: readonly string[]; rules?: readonly string[]; deleted?: readonly string[] } = {},
+  opts: RestoreTextOptions = {},
 ): string {
   // Concatenation, not push(...rules): a 10k-service nat table has more rules than a call has arguments.
   const decl = (c: string): string => `:${c} - [0:0]`;
-  const parts: string[] = [
-    `*${t.table}`,
-    ...t.chains.map(decl),
-    ...(extra.chains ?? []).map(decl),
-    ...t.deleted.map(decl),
-    ...(extra.deleted ?? []).map(decl),
-  ].concat(extra.rules ?? [], t.rules, t.deleted.map((c) => `-X ${c}`), (extra.deleted ?? []).map((c) => `-X ${c}`), ['COMMIT', '']);
-  return parts.join('\n');
+  const declared = [...t.chains, ...(extra.chains ?? []), ...t.deleted, ...(extra.deleted ?? [])];
+  const extraRules = extra.rules ?? [];
+  let head: string[] = [`*${t.table}`, ...declared.map(decl), ...extraRules];
+  if (opts.wholeTableCache) {
+    // The inserted jumps go before the listing: listed first, iptables-nft would take the built-in
+    // chains of a table that does not exist yet for existing ones, and the inserts would fail.
+    const early = jumpTargets(extraRules);
+    head = [`*${t.table}`];
+    for (const c of declared) if (early.has(c)) head.push(decl(c));
+    head = head.concat(extraRules, ['-S']);
+    for (const c of declared) if (!early.has(c)) head.push(decl(c));
+  }
+  return head
+    .concat(t.rules, t.deleted.map((c) => `-X ${c}`), (extra.deleted ?? []).map((c) => `-X ${c}`), ['COMMIT', ''])
+    .join('\n');
+}
+
+/** The chains the given rule lines jump or go to (`-j NAME` / `-g NAME`). */
+function jumpTargets(rules: readonly string[]): Set<string> {
+  const targets = new Set<string>();
+  for (const rule of rules) {
+    const m = / -[jg] (\S+)/.exec(rule);
+    if (m) targets.add(m[1]!);
+  }
+  return targets;
+}
+
+export interface RestoreTextOptions {
+  /**
+   * iptables-nft only: start with a chain-less `-S` (after the inserted jump rules and the chains they
+   * target) so iptables-nft caches the whole table instead of tracking every chain name the input
+   * mentions, which is quadratic (see nft-restore-cache.ts). The rules written are the same.
+   */
+  readonly wholeTableCache?: boolean;
 }
 
 export function formatIptablesProgram(p: IptablesProgram): string {
