@@ -3,37 +3,22 @@
 
 import { readFileSync } from 'node:fs';
 import type { DataPlane } from '../../dataplane/types.js';
-import type { IPFamily } from '../../model/types.js';
-import type { Logger } from '../../observability/logger.js';
 import { resolveNodePortAddresses } from '../../proxier/node-addresses.js';
 import type { DataPlaneContext } from '../registry.js';
-import type { BackendChoice } from './backend.js';
-import { IptablesExecutor, type IptablesMetrics } from './executor.js';
-import type { DetectLocalOptions } from './local-detector.js';
+import { IptablesExecutor, type IptablesExecutorOptions } from './executor.js';
 import type { IptablesProgram } from './program.js';
-import { IptablesRenderer } from './renderer.js';
+import { IptablesRenderer, type IptablesRendererOptions } from './renderer.js';
 
 export { IptablesRenderer, IptablesFamilyRenderer, LARGE_CLUSTER_ENDPOINTS } from './renderer.js';
 export { IptablesExecutor, RestoreError } from './executor.js';
 export type { IptablesProgram, FamilyProgram, TableProgram } from './program.js';
 export { serviceChains, endpointChain, servicePortNameString } from './chain-names.js';
 
-export interface IptablesDataPlaneOptions {
-  readonly families?: readonly IPFamily[];
-  readonly masqueradeBit?: number;
-  readonly masqueradeAll?: boolean;
-  readonly localhostNodePorts?: boolean;
-  readonly detectLocal?: DetectLocalOptions;
-  /** Resolved node IPs for NodePorts; empty = every local address. */
-  readonly nodePortAddresses?: readonly string[];
-  readonly nodeIPs?: readonly string[];
-  readonly backend?: BackendChoice;
-  readonly netns?: string;
-  readonly logger?: Logger;
-  readonly metrics?: IptablesMetrics;
-  /** Default: read from the kernel (net.netfilter.nf_conntrack_tcp_be_liberal). */
-  readonly conntrackTCPLiberal?: boolean;
-}
+/**
+ * The renderer's and the executor's options (each applies its own defaults). conntrackTCPLiberal defaults
+ * to the kernel's net.netfilter.nf_conntrack_tcp_be_liberal.
+ */
+export interface IptablesDataPlaneOptions extends IptablesRendererOptions, IptablesExecutorOptions {}
 
 export interface IptablesDataPlane extends DataPlane<IptablesProgram> {
   readonly renderer: IptablesRenderer;
@@ -43,23 +28,8 @@ export interface IptablesDataPlane extends DataPlane<IptablesProgram> {
 export function createIptablesDataPlane(opts: IptablesDataPlaneOptions = {}): IptablesDataPlane {
   const liberal = opts.conntrackTCPLiberal ?? (opts.netns ? false : conntrackIsLiberal());
   if (liberal) opts.logger?.info('nf_conntrack_tcp_be_liberal set, not installing DROP rules for INVALID packets');
-  const renderer = new IptablesRenderer({
-    ...(opts.families ? { families: opts.families } : {}),
-    ...(opts.masqueradeBit !== undefined ? { masqueradeBit: opts.masqueradeBit } : {}),
-    masqueradeAll: opts.masqueradeAll ?? false,
-    localhostNodePorts: opts.localhostNodePorts ?? true,
-    ...(opts.detectLocal ? { detectLocal: opts.detectLocal } : {}),
-    nodePortAddresses: opts.nodePortAddresses ?? [],
-    nodeIPs: opts.nodeIPs ?? [],
-    conntrackTCPLiberal: liberal,
-  });
-  const executor = new IptablesExecutor({
-    backend: opts.backend ?? 'auto',
-    ...(opts.netns ? { netns: opts.netns } : {}),
-    ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(opts.metrics ? { metrics: opts.metrics } : {}),
-  });
-  return { mode: 'iptables', renderer, executor };
+  const renderer = new IptablesRenderer({ ...opts, conntrackTCPLiberal: liberal });
+  return { mode: 'iptables', renderer, executor: new IptablesExecutor(opts) };
 }
 
 /** The registry's entry: options from the KubeProxyConfiguration (upstream's field names). */
