@@ -35,6 +35,8 @@ export class Proxier {
   private lastFullSync = 0;
   private syncs = 0;
   private stopMonitor: (() => void) | undefined;
+  /** Warnings of the last apply: each is logged when it first appears, not on every sync. */
+  private warnings = new Set<string>();
 
   constructor(private readonly opts: ProxierOptions) {
     this.now = opts.now ?? Date.now;
@@ -115,7 +117,8 @@ export class Proxier {
     this.lastApplied = undefined; // until this apply succeeds
     const program = dataPlane.renderer.render(input);
     const result = await dataPlane.executor.apply(program, input);
-    for (const w of result.warnings) logger.warn(w);
+    for (const w of result.warnings) if (!this.warnings.has(w)) logger.warn(w);
+    this.warnings = new Set(result.warnings);
     const end = this.now();
     const seconds = (end - start) / 1000;
     metrics.syncProxyRulesDuration.observe(seconds);

@@ -1,0 +1,125 @@
+// The Proxier's bookkeeping, with the real model and a recording data plane: when it syncs, full versus
+// partial, what a failed apply does to the next sync, and what it reports.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Proxier } from '../../src/proxier/proxier.js';
+import { ServiceModel } from '../../src/model/service-model.js';
+import type { DataPlane, SyncInput } from '../../src/dataplane/types.js';
+import type { KubeObject } from '../../src/model/objects.js';
+import { createProxyMetrics } from '../../src/observability/metrics.js';
+import { ProxyHealth } from '../../src/observability/proxy-health.js';
+import type { Logger } from '../../src/observability/logger.js';
+
+function service(name: string, ip: string): KubeObject {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } };
+}
+
+function slice(name: string, ips: string[]): KubeObject {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${name}-1`, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+    endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+  };
+}
+
+function recordingLogger(lines: string[]): Logger {
+  const log = (level: string) => (msg: string) => lines.push(`${level} ${msg}`);
+  return { info: log('I'), warn: log('W'), error: log('E'), v: () => ({ info: () => undefined }) };
+}
+
+function setup(opts: { fail?: () => boolean; warnings?: string[] } = {}) {
+  const model = new ServiceModel({ hostname: 'node-a', defaultScheduler: 'rr', serviceProxyName: '' });
+  const applied: SyncInput[] = [];
+  const dataPlane: DataPlane<SyncInput> = {
+    mode: 'userspace',
+    renderer: { render: (input) => input, format: () => '' },
+    executor: {
+      apply: async (program) => {
+        if (opts.fail?.()) throw new Error('the kernel said no');
+        applied.push(program);
+        return { warnings: opts.warnings ?? [] };
+      },
+      cleanup: async () => undefined,
+      close: async () => undefined,
+    },
+  };
+  const logs: string[] = [];
+  const metrics = createProxyMetrics();
+  let now = 1_000_000;
+  const proxier = new Proxier({
+    model,
+    dataPlane,
+    sources: ['file'],
+    syncPeriodMs: 30_000,
+    minSyncPeriodMs: 1_000,
+    logger: recordingLogger(logs),
+    metrics,
+    health: new ProxyHealth({ healthTimeoutMs: 60_000, now: () => now }),
+    now: () => now,
+  });
+  return { model, proxier, applied, logs, metrics, advance: (ms: number) => (now += ms) };
+}
+
+test('nothing is programmed until every source has synced once', async () => {
+  const { model, proxier, applied } = setup();
+  model.replace('f', [service('web', '10.96.0.1'), slice('web', ['10.244.0.5'])]);
+  await proxier.sync();
+  assert.equal(applied.length, 0);
+  model.synced('file');
+  await proxier.sync();
+  assert.equal(applied.length, 1);
+});
+
+test('the first sync is full, the next partial with the previous snapshot and exactly the changed keys', async () => {
+  const { model, proxier, applied } = setup();
+  model.replace('f', [service('web', '10.96.0.1'), slice('web', ['10.244.0.5']), service('db', '10.96.0.2')]);
+  model.synced('file');
+  await proxier.sync();
+  model.upsert('f', slice('web', ['10.244.0.5', '10.244.0.6']));
+  await proxier.sync();
+  const [first, second] = applied;
+  assert.equal(first!.full, true);
+  assert.equal(first!.previous, undefined);
+  assert.equal(second!.full, false);
+  assert.equal(second!.previous, first!.snapshot);
+  assert.deepEqual([...second!.snapshot.changed], ['default/web:http']);
+});
+
+test('a failed apply makes the next sync full; a full sync comes again after syncPeriod', async () => {
+  let fail = false;
+  const { model, proxier, applied, advance, metrics } = setup({ fail: () => fail });
+  model.replace('f', [service('web', '10.96.0.1'), slice('web', ['10.244.0.5'])]);
+  model.synced('file');
+  await proxier.sync();
+  fail = true;
+  model.upsert('f', slice('web', ['10.244.0.6']));
+  await assert.rejects(proxier.sync(), /the kernel said no/);
+  fail = false;
+  await proxier.sync();
+  assert.equal(applied.at(-1)!.full, true, 'the sync after a failure rewrites everything');
+  await proxier.sync();
+  assert.equal(applied.at(-1)!.full, false);
+  advance(30_000);
+  await proxier.sync();
+  assert.equal(applied.at(-1)!.full, true, 'syncPeriod elapsed');
+  assert.match(metrics.render(), /^kubeproxy_sync_proxy_rules_last_timestamp_seconds \d+/m);
+});
+
+test('a warning is logged when it first appears, not on every sync', async () => {
+  const { model, proxier, logs } = setup({ warnings: ['default/x:sctp: SCTP is not supported'] });
+  model.replace('f', [service('web', '10.96.0.1')]);
+  model.synced('file');
+  await proxier.sync();
+  await proxier.sync();
+  assert.deepEqual(logs.filter((l) => l.startsWith('W')), ['W default/x:sctp: SCTP is not supported']);
+});
+
+test('rejected input is logged and counted by kind', async () => {
+  const { model, logs, metrics } = setup();
+  model.replace('f', [service('bad', 'not-an-ip')]);
+  assert.ok(logs.some((l) => l.startsWith('E Rejected input')), logs.join('\n'));
+  assert.match(metrics.render(), /kproxy_input_errors_total\{kind="KPROXY_INVALID"\} 1/);
+});
