@@ -6,15 +6,15 @@
 // in the pods namespace answers for all of them. The client routes the Service, pod and external ranges to
 // the node. Names carry a random suffix; destroy(), process exit and Ctrl-C remove everything.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTool, type ToolResult } from '../exec/run-tool.js';
-import { onExitCleanup } from './exit-cleanup.js';
+import { runTool } from '../exec/run-tool.js';
+import { NamespaceSet, namespaceCommands, namespaceRequirements } from '../lab/namespace-set.js';
+import { NamespaceTopology } from '../lab/namespace-topology.js';
 
 export type BenchPlace = 'client' | 'node' | 'pods';
+const PLACES: readonly BenchPlace[] = ['client', 'node', 'pods'];
 
 export const CLIENT_IP = '10.77.0.2';
 export const NODE_IP = '10.77.0.1';
@@ -28,12 +28,16 @@ export function podIP(i: number): string {
   return `10.244.${1 + Math.floor(i / 254)}.${(i % 254) + 1}`;
 }
 
-/** The commands that build the topology, in order (also what the unit tests check). */
+/** The commands that build the topology, in order: the namespace set's own, then the wiring. */
 export function buildCommands(ns: Readonly<Record<BenchPlace, string>>): string[][] {
+  return [...namespaceCommands(PLACES.map((p) => ns[p])), ...wiringCommands(ns)];
+}
+
+/** What create() runs once the namespaces exist. */
+function wiringCommands(ns: Readonly<Record<BenchPlace, string>>): string[][] {
   const { client, node, pods } = ns;
   const inNs = (n: string, ...args: string[]) => ['ip', 'netns', 'exec', n, ...args];
   return [
-    ...[client, node, pods].map((n) => ['ip', 'netns', 'add', n]),
     ['ip', '-n', client, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'n0', 'netns', node],
     ['ip', '-n', pods, 'link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'n1', 'netns', node],
     inNs(node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'),
@@ -43,7 +47,7 @@ export function buildCommands(ns: Readonly<Record<BenchPlace, string>>): string[
     ['ip', '-n', client, 'addr', 'add', `${CLIENT_IP}/24`, 'dev', 'c0'],
     ['ip', '-n', node, 'addr', 'add', `${NODE_IP}/24`, 'dev', 'n0'],
     ['ip', '-n', node, 'addr', 'add', `${POD_GATEWAY}/32`, 'dev', 'n1'],
-    ...([[client, 'c0'], [node, 'n0'], [node, 'n1'], [pods, 'p0'], [client, 'lo'], [node, 'lo'], [pods, 'lo']] as const).map(
+    ...([[client, 'c0'], [node, 'n0'], [node, 'n1'], [pods, 'p0']] as const).map(
       ([n, dev]) => ['ip', '-n', n, 'link', 'set', dev, 'up'],
     ),
     ...[SERVICE_CIDR, POD_CIDR].map((cidr) => ['ip', '-n', client, 'route', 'add', cidr, 'via', NODE_IP]),
@@ -58,88 +62,31 @@ export function podAddressBatch(podIPs: readonly string[]): string {
   return podIPs.map((ip) => `addr add ${ip}/32 dev p0\n`).join('');
 }
 
-export class BenchLab {
-  private readonly children = new Set<ChildProcess>();
-  private readonly dirs: string[] = [];
-  private forgetCleanup: () => void = () => undefined;
-  private destroyed = false;
-
-  private constructor(readonly ns: Readonly<Record<BenchPlace, string>>) {}
+export class BenchLab extends NamespaceTopology<BenchPlace> {
+  protected override readonly execTimeoutMs = 60_000;
+  /** Own process groups: nginx and HAProxy start workers, and stopping one must end them all. */
+  protected override readonly spawnOptions = { ownGroup: true };
 
   static async create(podIPs: readonly string[]): Promise<BenchLab> {
-    const id = `kpt-b${randomBytes(3).toString('hex')}`;
-    const lab = new BenchLab({ client: `${id}-client`, node: `${id}-node`, pods: `${id}-pods` });
-    lab.forgetCleanup = onExitCleanup(() => lab.destroySync());
-    try {
-      for (const [cmd, ...args] of buildCommands(lab.ns)) await runTool(cmd!, args);
-      // One ip process for every pod address: a hundred separate runs take seconds inside user-mode Linux.
-      await runTool('ip', ['-n', lab.ns.pods, '-batch', '-'], { stdin: podAddressBatch(podIPs) });
-    } catch (err) {
-      await lab.destroy();
-      throw err;
-    }
-    return lab;
-  }
-
-  exec(place: BenchPlace, cmd: string, args: readonly string[], timeoutMs = 60_000): Promise<ToolResult> {
-    return runTool(cmd, args, { netns: this.ns[place], timeoutMs });
-  }
-
-  /** A long-running process in one namespace, in its own process group; destroy() ends it. */
-  spawn(place: BenchPlace, cmd: string, args: readonly string[]): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', this.ns[place], cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    this.children.add(child);
-    child.once('exit', () => this.children.delete(child));
-    return child;
+    // A bench node holds nothing beyond its set, so the one that wires and the one returned may differ.
+    return new BenchLab(await NamespaceSet.create(PLACES, 'kpt-b', (wiring) => new BenchLab(wiring).wire(podIPs)));
   }
 
   /** A scratch directory (configs, manifests) removed with the lab. */
   tempDir(): string {
     const dir = mkdtempSync(join(tmpdir(), 'kpt-bench-'));
-    this.dirs.push(dir);
+    this.set.onDestroy(() => rmSync(dir, { recursive: true, force: true }));
     return dir;
   }
 
-  async destroy(): Promise<void> {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    await Promise.all([...this.children].map((c) => stopProcess(c)));
-    for (const name of Object.values(this.ns)) await runTool('ip', ['netns', 'del', name]).catch(() => undefined);
-    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
-    this.forgetCleanup();
-  }
-
-  private destroySync(): void {
-    for (const child of this.children) killGroup(child, 'SIGKILL');
-    for (const name of Object.values(this.ns)) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+  private async wire(podIPs: readonly string[]): Promise<void> {
+    for (const [cmd, ...args] of wiringCommands(this.ns)) await runTool(cmd!, args);
+    // One ip process for every pod address: a hundred separate runs take seconds inside user-mode Linux.
+    await runTool('ip', ['-n', this.ns.pods, '-batch', '-'], { stdin: podAddressBatch(podIPs) });
   }
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid) process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-/** SIGTERM to the child's process group, SIGKILL after `graceMs`. */
-export function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    killGroup(child, 'SIGTERM');
-  });
-}
+export { stopChild as stopProcess } from '../lab/namespace-set.js';
 
 /** Why the lab cannot be built here, or undefined. */
-export function benchLabRequirements(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
-  if (spawnSync('ip', ['-V'], { stdio: 'ignore' }).status !== 0) return 'needs iproute2 (ip)';
-  return undefined;
-}
+export const benchLabRequirements = namespaceRequirements;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootUml, killUml, umlInitScript } from '../uml/uml-kernel.js';
-import { onExitCleanup } from './exit-cleanup.js';
+import { onExitCleanup } from '../lab/exit-cleanup.js';
 import type { SessionEvents, SessionSpec } from './session.js';
 import { CASE_TAG, PROGRESS_TAG } from './uml-entry.js';
 import type { CaseResult } from './results.js';

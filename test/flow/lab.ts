@@ -11,16 +11,17 @@
 // random suffix so test files can run in parallel. destroy() removes everything, and a process exit or
 // SIGINT/SIGTERM removes whatever a test left behind.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { runTool, type ToolResult } from '../../src/exec/run-tool.js';
+import { NamespaceSet, namespaceRequirements } from '../../src/lab/namespace-set.js';
+import { NamespaceTopology } from '../../src/lab/namespace-topology.js';
 import * as A from './lab-addresses.js';
 
 export * from './lab-addresses.js';
+export { stopChild } from '../../src/lab/namespace-set.js';
 
 export type LabPlace = 'client' | 'node' | 'pods' | 'clientpods';
+const PLACES: readonly LabPlace[] = ['client', 'node', 'pods', 'clientpods'];
 
 export interface LabPods {
   /** Endpoint addresses: on p0, answered by the backend. */
@@ -29,16 +30,13 @@ export interface LabPods {
   clientPodIPs: readonly string[];
 }
 
-const liveLabs = new Set<Lab>();
-
-export class Lab {
-  private readonly children = new Set<ChildProcess>();
-  private destroyed = false;
-
+export class Lab extends NamespaceTopology<LabPlace> {
   private constructor(
-    readonly ns: Readonly<Record<LabPlace, string>>,
+    set: NamespaceSet<LabPlace>,
     private readonly pods: LabPods,
-  ) {}
+  ) {
+    super(set);
+  }
 
   /** The namespace a pod flow from `podIP` runs in. */
   placeOfPod(podIP: string): LabPlace {
@@ -49,42 +47,15 @@ export class Lab {
 
   /** Build the topology with these pod addresses. */
   static async create(pods: LabPods): Promise<Lab> {
-    const id = `kpt-${randomBytes(4).toString('hex')}`;
-    const lab = new Lab({ client: `${id}-client`, node: `${id}-node`, pods: `${id}-pods`, clientpods: `${id}-cpods` }, pods);
-    liveLabs.add(lab);
-    installExitCleanup();
-    try {
-      await lab.build();
-    } catch (err) {
-      await lab.destroy();
-      throw err;
-    }
-    return lab;
-  }
-
-  /** Run a tool to completion inside one namespace. */
-  exec(place: LabPlace, cmd: string, args: readonly string[], timeoutMs = 30_000): Promise<ToolResult> {
-    return runTool(cmd, args, { netns: this.ns[place], timeoutMs });
-  }
-
-  /** Start a long-running process inside one namespace; destroy() kills it if it is still running. */
-  spawn(place: LabPlace, cmd: string, args: readonly string[]): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', this.ns[place], cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.children.add(child);
-    child.once('exit', () => this.children.delete(child));
-    return child;
+    // The pods are all a lab holds beyond its set, so the one that wires and the one returned may differ.
+    const set = await NamespaceSet.create(PLACES, 'kpt-', (wiring) => new Lab(wiring, pods).build());
+    return new Lab(set, pods);
   }
 
   /** Start the pods' server answering on every `addresses` (podIP:port); resolves once it listens. */
   async startBackend(addresses: readonly string[]): Promise<void> {
     const script = fileURLToPath(new URL('./backend-server.js', import.meta.url));
-    const child = this.spawn('pods', process.execPath, [script, ...addresses]);
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
-      child.once('close', (code) => reject(new Error(`backend-server exited (${code}) before it was ready: ${stderr.trim()}`)));
-    });
+    await this.set.spawnReady('pods', process.execPath, [script, ...addresses]);
   }
 
   /** Forget what the previous proxy left: its rules and its conntrack entries. */
@@ -94,27 +65,11 @@ export class Lab {
     }
   }
 
-  async destroy(): Promise<void> {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    await Promise.all([...this.children].map((c) => stopChild(c)));
-    for (const name of Object.values(this.ns)) await runTool('ip', ['netns', 'del', name]).catch(() => undefined);
-    liveLabs.delete(this);
-  }
-
-  /** Synchronous last resort for process exit and signals. */
-  destroySync(): void {
-    for (const child of this.children) child.kill('SIGKILL');
-    for (const name of Object.values(this.ns)) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-    liveLabs.delete(this);
-  }
-
   private async build(): Promise<void> {
-    const { client, node, pods, clientpods } = this.ns;
-    for (const name of Object.values(this.ns)) await runTool('ip', ['netns', 'add', name]);
-    await runTool('ip', ['-n', client, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'n0', 'netns', node]);
-    await runTool('ip', ['-n', pods, 'link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'n1', 'netns', node]);
-    await runTool('ip', ['-n', clientpods, 'link', 'add', 'q0', 'type', 'veth', 'peer', 'name', 'n2', 'netns', node]);
+    const { node } = this.ns;
+    await this.exec('client', 'ip', ['link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'n0', 'netns', node]);
+    await this.exec('pods', 'ip', ['link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'n1', 'netns', node]);
+    await this.exec('clientpods', 'ip', ['link', 'add', 'q0', 'type', 'veth', 'peer', 'name', 'n2', 'netns', node]);
     await this.sysctls();
     const addr = (place: LabPlace, dev: string, ip: string, prefix?: number) =>
       this.exec(place, 'ip', ['addr', 'add', `${ip}/${prefix ?? (isIP(ip) === 6 ? 128 : 32)}`, 'dev', dev, ...(isIP(ip) === 6 ? ['nodad'] : [])]);
@@ -128,7 +83,6 @@ export class Lab {
     for (const ip of this.pods.clientPodIPs) await addr('clientpods', 'q0', ip);
     const links = [['client', 'c0'], ['node', 'n0'], ['node', 'n1'], ['node', 'n2'], ['pods', 'p0'], ['clientpods', 'q0']] as const;
     for (const [place, dev] of links) await this.exec(place, 'ip', ['link', 'set', dev, 'up']);
-    for (const place of Object.keys(this.ns) as LabPlace[]) await this.exec(place, 'ip', ['link', 'set', 'lo', 'up']);
     await this.routes();
   }
 
@@ -166,38 +120,4 @@ export class Lab {
 }
 
 /** Why a lab cannot be built here, or undefined when it can. */
-export function labRequirements(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
-  if (spawnSync('ip', ['-V'], { stdio: 'ignore' }).status !== 0) return 'needs iproute2 (ip)';
-  return undefined;
-}
-
-/** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
-export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-let exitCleanupInstalled = false;
-
-function installExitCleanup(): void {
-  if (exitCleanupInstalled) return;
-  exitCleanupInstalled = true;
-  const cleanAll = () => {
-    for (const lab of [...liveLabs]) lab.destroySync();
-  };
-  process.once('exit', cleanAll);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
-      cleanAll();
-      process.exit(code);
-    });
-  }
-}
+export const labRequirements = namespaceRequirements;

@@ -14,10 +14,9 @@
 // only through a node. Namespace names carry a random suffix; destroy() removes every namespace and
 // process, and a process exit or SIGINT/SIGTERM removes whatever a test left behind.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { runTool, type ToolResult } from '../../src/exec/run-tool.js';
-import { stopChild } from '../flow/lab.js';
+import { spawnSync } from 'node:child_process';
+import { NamespaceSet, namespaceRequirements } from '../../src/lab/namespace-set.js';
+import { NamespaceTopology } from '../../src/lab/namespace-topology.js';
 
 export type NodeName = 'node-a' | 'node-b' | 'node-c';
 export const NODE_NAMES: readonly NodeName[] = ['node-a', 'node-b', 'node-c'];
@@ -47,75 +46,15 @@ export const NODES: Readonly<Record<NodeName, NodePlan>> = {
 /** Where something runs: the API server's namespace, the client, a node, or the pods of a node. */
 export type Place = 'api' | 'client' | NodeName | `pods-${NodeName}`;
 
-const liveClusters = new Set<ClusterLab>();
+const PLACES: readonly Place[] = ['api', 'client', ...NODE_NAMES, ...NODE_NAMES.map((n) => `pods-${n}` as const)];
 
-export class ClusterLab {
-  private readonly children = new Set<ChildProcess>();
-  private destroyed = false;
-
-  private constructor(readonly ns: Readonly<Record<Place, string>>) {}
-
+export class ClusterLab extends NamespaceTopology<Place> {
   static async create(): Promise<ClusterLab> {
-    const id = `kpt-${randomBytes(4).toString('hex')}`;
-    const ns = { api: `${id}-api`, client: `${id}-client` } as Record<Place, string>;
-    for (const n of NODE_NAMES) {
-      ns[n] = `${id}-${n}`;
-      ns[`pods-${n}`] = `${id}-pods-${n.slice(-1)}`;
-    }
-    const lab = new ClusterLab(ns);
-    liveClusters.add(lab);
-    installExitCleanup();
-    try {
-      await lab.build();
-    } catch (err) {
-      await lab.destroy();
-      throw err;
-    }
-    return lab;
-  }
-
-  exec(place: Place, cmd: string, args: readonly string[], timeoutMs = 30_000): Promise<ToolResult> {
-    return runTool(cmd, args, { netns: this.ns[place], timeoutMs });
-  }
-
-  /** A long-running process in one namespace; destroy() stops it if it still runs. */
-  spawn(place: Place, cmd: string, args: readonly string[]): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', this.ns[place], cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.children.add(child);
-    child.once('exit', () => this.children.delete(child));
-    return child;
-  }
-
-  /** Spawn and resolve once the process prints `ready`; reject with its stderr if it exits first. */
-  async spawnReady(place: Place, cmd: string, args: readonly string[]): Promise<ChildProcess> {
-    const child = this.spawn(place, cmd, args);
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
-      child.once('close', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited (${code}) before it was ready: ${stderr.trim()}`)));
-    });
-    return child;
-  }
-
-  async destroy(): Promise<void> {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    await Promise.all([...this.children].map((c) => stopChild(c)));
-    for (const name of Object.values(this.ns)) await runTool('ip', ['netns', 'del', name]).catch(() => undefined);
-    liveClusters.delete(this);
-  }
-
-  /** Synchronous last resort for process exit and signals. */
-  destroySync(): void {
-    for (const child of this.children) child.kill('SIGKILL');
-    for (const name of Object.values(this.ns)) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-    liveClusters.delete(this);
+    // A cluster holds nothing beyond its set, so the one that wires and the one returned may differ.
+    return new ClusterLab(await NamespaceSet.create(PLACES, 'kpt-', (wiring) => new ClusterLab(wiring).build()));
   }
 
   private async build(): Promise<void> {
-    for (const name of Object.values(this.ns)) await runTool('ip', ['netns', 'add', name]);
-    for (const place of Object.keys(this.ns) as Place[]) await this.exec(place, 'ip', ['link', 'set', 'lo', 'up']);
     await this.exec('api', 'ip', ['link', 'add', 'br0', 'type', 'bridge']);
     await this.exec('api', 'ip', ['addr', 'add', `${API_IP}/${LAN_PREFIX}`, 'dev', 'br0']);
     await this.exec('api', 'ip', ['link', 'set', 'br0', 'up']);
@@ -154,26 +93,10 @@ export class ClusterLab {
 
 /** Why the cluster lab cannot be built here, or undefined when it can. */
 export function clusterLabRequirements(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (network namespaces)';
-  for (const tool of ['ip', 'iptables-restore', 'conntrack']) {
+  const why = namespaceRequirements();
+  if (why) return why;
+  for (const tool of ['iptables-restore', 'conntrack']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) return `needs ${tool}`;
   }
   return undefined;
-}
-
-let exitCleanupInstalled = false;
-
-function installExitCleanup(): void {
-  if (exitCleanupInstalled) return;
-  exitCleanupInstalled = true;
-  const cleanAll = () => {
-    for (const lab of [...liveClusters]) lab.destroySync();
-  };
-  process.once('exit', cleanAll);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
-      cleanAll();
-      process.exit(code);
-    });
-  }
 }

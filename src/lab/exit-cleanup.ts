@@ -1,6 +1,7 @@
-// Last-resort cleanup for everything a benchmark starts (network namespaces, nginx, kproxy, HAProxy, UML):
-// each owner registers a synchronous undo; process exit, Ctrl-C (SIGINT) and SIGTERM run every undo that is
-// still registered, so an interrupted run leaves nothing behind.
+// Last-resort cleanup for whatever a run creates outside itself (network namespaces, their processes, a
+// user-mode Linux kernel, scratch directories): each owner registers a synchronous undo; process exit,
+// Ctrl-C (SIGINT) and SIGTERM run every undo still registered, so an interrupted run leaves nothing behind.
+// One registry per process, so several owners never race each other's signal handlers.
 
 const undos = new Set<() => void>();
 let installed = false;
@@ -30,7 +31,7 @@ function install(): void {
   process.once('exit', runExitCleanups);
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(signal, () => {
-      process.stderr.write(`\nkproxy bench: ${signal}: cleaning up\n`);
+      process.stderr.write(`\n${signal}: cleaning up\n`);
       runExitCleanups();
       process.exit(code);
     });
