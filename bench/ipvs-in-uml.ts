@@ -9,6 +9,7 @@ import { IptablesRenderer } from '../src/modes/iptables/renderer.js';
 import { createIpvsDataPlane } from '../src/modes/ipvs/index.js';
 import type { Endpoint, ServicePort, Snapshot } from '../src/model/types.js';
 import type { Renderer, Executor } from '../src/dataplane/types.js';
+import type { SyncTimings } from '../src/modes/ipvs/sync-timings.js';
 import { CLIENT_IP, Lab, NODE_IP } from '../test/flow/lab.js';
 
 const BACKEND = '10.244.1.11';
@@ -57,14 +58,22 @@ function planeFor(mode: 'ipvs' | 'iptables', ns: string): Plane {
 
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
-async function timedSync(plane: Plane, snapshot: Snapshot, previous: Snapshot | undefined): Promise<{ render: number; apply: number }> {
+/** The IPVS executor's per-step times ("" for the iptables mode), to see which tool a sync waited for. */
+function stepsOf(plane: Plane): string {
+  const t = (plane.executor as { lastTimings?: Partial<SyncTimings> }).lastTimings;
+  if (!t?.steps) return '';
+  const steps = Object.entries(t.steps).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+  return ` [${steps}; ${t.toolRuns} tool runs]`;
+}
+
+async function timedSync(plane: Plane, snapshot: Snapshot, previous: Snapshot | undefined): Promise<{ render: number; apply: number; steps: string }> {
   const input = { snapshot, previous, full: previous === undefined };
   let t = process.hrtime.bigint();
   const program = plane.renderer.render(input);
   const render = ms(t);
   t = process.hrtime.bigint();
   await plane.executor.apply(program, input);
-  return { render, apply: ms(t) };
+  return { render, apply: ms(t), steps: stepsOf(plane) };
 }
 
 /** Mean ms per TCP connection (connect, request, answer) from the client to `to`, over `count` connections. */
@@ -83,7 +92,7 @@ async function syncBench(mode: 'ipvs' | 'iptables', n: number, lab: Lab): Promis
   const partial = await timedSync(plane, snapshotOf(changed, [changed[0].key], 2), first);
   const lat = latency(lab, list[n - 1]!.clusterIP, 200);
   await plane.executor.cleanup().catch(() => undefined);
-  return `${mode.padEnd(8)} ${String(n).padStart(5)} svc x 5 ep: full sync ${full.apply.toFixed(0)} ms (render ${full.render.toFixed(0)}), one endpoint changed ${partial.apply.toFixed(0)} ms (render ${partial.render.toFixed(0)}); ${lat.toFixed(3)} ms per connection to the last Service`;
+  return `${mode.padEnd(8)} ${String(n).padStart(5)} svc x 5 ep: full sync ${full.apply.toFixed(0)} ms (render ${full.render.toFixed(0)})${full.steps}, one endpoint changed ${partial.apply.toFixed(0)} ms (render ${partial.render.toFixed(0)})${partial.steps}; ${lat.toFixed(3)} ms per connection to the last Service`;
 }
 
 const sizes = (process.argv[2] ?? '100,1000,4000,5000').split(',').map(Number);

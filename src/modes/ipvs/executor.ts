@@ -1,24 +1,28 @@
-// Applies an IpvsProgram. Each sync: ipsets (ipset restore), kube-ipvs0 addresses (ip -batch), virtual
-// and real servers (one ipvsadm --restore of the difference), then the iptables rules (iptables-restore
-// --noflush), then stale addresses go. Partial syncs diff against what the last apply committed; full
-// syncs read the kernel first. Removed TCP real servers drain at weight 0 and are deleted once idle.
+// Applies an IpvsProgram. Each sync runs three tools at once: ipsets (ipset restore) then the iptables
+// rules (iptables-restore --noflush, skipped on partial syncs when unchanged); kube-ipvs0 addresses (one
+// ip -batch adding and removing); virtual and real servers (one ipvsadm --restore of the difference).
+// Partial syncs diff against what the last apply committed; full syncs read the kernel first (all reads at
+// once). Removed TCP real servers drain at weight 0 and are deleted once idle.
 
 import { BlockList, isIP } from 'node:net';
 import type { ApplyResult, Executor, SyncInput } from '../../dataplane/types.js';
-import { runTool, type RunToolOptions } from '../../exec/run-tool.js';
+import { runTool, ToolError, type RunToolOptions, type ToolResult } from '../../exec/run-tool.js';
+import type { IPFamily } from '../../model/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { BackendChoice, IptablesBackend } from '../iptables/backend.js';
 import { cleanupIpvs } from './cleanup.js';
 import { GracefulTermination } from './graceful-termination.js';
-import { jumpRuleSpec } from './iptables-rules.js';
 import { iptablesTools, resolveIptablesBackend } from './iptables-tools.js';
-import { diffIpvs } from './ipvs-diff.js';
-import { parseIpvsadmSave, tableOf, type IpvsTable, type KernelVirtualServer } from './ipvsadm-state.js';
-import { prepareKernel, proveScheduler, type KernelSettings } from './kernel-setup.js';
-import { addressBatch, ipsetRestoreScript, parseDeviceAddresses, parseIpsetSave } from './kernel-sets.js';
+import { diffIpvs, type IpvsDiff } from './ipvs-diff.js';
+import { connectionCounts, ipvsadmRestore, type IpvsadmRunner } from './ipvsadm-batch.js';
+import { tableOf, type IpvsTable, type KernelVirtualServer } from './ipvsadm-state.js';
+import { prepareKernel, proveScheduler, type KernelSettings, type RunTool } from './kernel-setup.js';
+import { addressBatch, ipsetRestoreScript, onlyBenignAddressErrors } from './kernel-sets.js';
+import { iptablesRestoreInput, readKernel } from './kernel-view.js';
 import { ipsetName } from './ipset-table.js';
 import { realServerKey, virtualServerKey, type FamilyIpvsProgram, type VirtualServer, type IpvsProgram } from './program.js';
 import { DUMMY_DEVICE } from './renderer.js';
+import { settleAll, SyncClock, type SyncTimings } from './sync-timings.js';
 
 export interface IpvsExecutorOptions {
   readonly netns?: string;
@@ -31,6 +35,8 @@ export interface IpvsExecutorOptions {
   readonly gracefulCheckIntervalMs?: number;
   /** The scheduler Services get by default (--ipvs-scheduler), proven at start. */
   readonly defaultScheduler?: string;
+  /** Runs the tools (default runTool); tests pass a recorder. */
+  readonly runTool?: RunTool;
 }
 
 interface OwnershipEvidence {
@@ -46,6 +52,10 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
   private sets = new Map<string, Set<string>>();
   private bound = new Set<string>();
   private backend: IptablesBackend | undefined;
+  /** The nat + filter text each family's last successful iptables-restore got. */
+  private readonly committedRules = new Map<IPFamily, string>();
+  private clock: SyncClock | undefined;
+  private timings: SyncTimings = { steps: {}, totalMs: 0, toolRuns: 0 };
   private readonly exclude = new BlockList();
   readonly graceful: GracefulTermination;
 
@@ -54,7 +64,17 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
       const [net, bits] = cidr.split('/');
       if (net && bits && isIP(net)) this.exclude.addSubnet(net, Number(bits), isIP(net) === 6 ? 'ipv6' : 'ipv4');
     }
-    this.graceful = new GracefulTermination(this.tool, o.gracefulCheckIntervalMs ?? 60_000, o.logger);
+    this.graceful = new GracefulTermination(this.tool, o.gracefulCheckIntervalMs ?? 60_000, o.logger, this.runTool);
+    this.graceful.onDeleted = (keys) => {
+      for (const key of keys) {
+        const [vsKey = '', rsKey = ''] = key.split(' ');
+        this.table?.get(vsKey)?.realServers.delete(rsKey);
+      }
+    };
+  }
+
+  private get runTool(): RunTool {
+    return this.o.runTool ?? runTool;
   }
 
   private get tool(): RunToolOptions {
@@ -65,40 +85,116 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
   async preflight(): Promise<void> {
     await this.prepare();
     const scheduler = this.o.defaultScheduler || 'rr';
-    await proveScheduler(scheduler, this.tool);
+    await proveScheduler(scheduler, this.tool, this.runTool);
     this.proven.add(scheduler);
   }
 
   private async prepare(): Promise<void> {
     if (this.prepared) return;
-    await prepareKernel(this.o.kernel ?? { strictARP: false, tcpTimeout: 0, tcpFinTimeout: 0, udpTimeout: 0 }, this.tool, this.o.logger);
+    await prepareKernel(this.o.kernel ?? { strictARP: false, tcpTimeout: 0, tcpFinTimeout: 0, udpTimeout: 0 }, this.tool, this.o.logger, this.runTool);
     this.prepared = true;
+  }
+
+  /** Per-step times of the last apply (for the benchmark and debugging slow syncs). */
+  get lastTimings(): SyncTimings {
+    return this.timings;
   }
 
   async apply(program: IpvsProgram, _input: SyncInput): Promise<ApplyResult> {
     await this.prepare();
+    const clock = (this.clock = new SyncClock());
+    try {
+      await this.sync(program, clock);
+    } catch (err) {
+      this.forgetCommitted(); // what the kernel holds is unknown now: the next apply reads it
+      throw err;
+    } finally {
+      this.timings = clock.result();
+    }
+    return { warnings: program.warnings };
+  }
+
+  private async sync(program: IpvsProgram, clock: SyncClock): Promise<void> {
+    this.backend ??= await resolveIptablesBackend(this.o.iptablesBackend ?? 'auto', this.tool);
     const full = program.full || this.table === undefined;
     const want = program.families.flatMap((f) => f.virtualServers);
-    const current = full ? parseIpvsadmSave((await runTool('ipvsadm', ['-Sn'], this.tool)).stdout) : this.table ?? new Map();
-    await this.proveSchedulers(want.map((v) => v.scheduler), current);
-    const priorSets = await this.applySets(program, full);
-    const boundNow = full ? await this.readBound() : this.bound;
-    const wantBound = program.families.flatMap((f) => f.boundAddresses);
-    await this.ipBatch(addressBatch(DUMMY_DEVICE, wantBound.filter((a) => !boundNow.has(a)), []));
+    const seen = full
+      ? await clock.time('read', () => readKernel(program, this.backend!, (cmd, args) => this.run(cmd, args)))
+      : { table: this.table ?? new Map(), sets: this.sets, bound: this.bound, saved: new Map() };
+    await this.proveSchedulers(want.map((v) => v.scheduler), seen.table);
 
     const families = new Set<number>(program.families.map((f) => (f.family === 'IPv6' ? 6 : 4)));
-    const owns = (vs: KernelVirtualServer, key: string) => this.owns(vs, key, { families, boundNow, priorSets });
-    const diff = diffIpvs(want, current, { owns, draining: this.graceful.keys() });
-    if (diff.commands.length > 0) await runTool('ipvsadm', ['--restore'], { ...this.tool, stdin: `${diff.commands.join('\n')}\n` });
-    this.graceful.update(diff, new Set(want.map(virtualServerKey)));
+    const owns = (vs: KernelVirtualServer, key: string) => this.owns(vs, key, { families, boundNow: seen.bound, priorSets: seen.sets });
+    const diff = await this.diffServers(want, seen.table, owns);
+    const wantSets = program.families.flatMap((f) => f.ipsets);
+    const setScript = ipsetRestoreScript(wantSets, seen.sets, full);
+    const wantBound = new Set(program.families.flatMap((f) => f.boundAddresses));
+    const stale = [...seen.bound].filter((a) => !wantBound.has(a) && families.has(isIP(a)));
+    const addresses = addressBatch(DUMMY_DEVICE, [...wantBound].filter((a) => !seen.bound.has(a)), stale);
+    // Partial syncs skip iptables-restore when the rules are what the last apply committed (they only
+    // change when an ipset goes from empty to non-empty or back); full syncs always rewrite them.
+    const rules = program.families
+      .map((fp) => ({ fp, text: iptablesRestoreInput(fp, seen.saved.get(fp.family)) }))
+      .filter((r) => full || r.fp.nat + r.fp.filter !== this.committedRules.get(r.fp.family));
 
-    for (const fp of program.families) await this.applyIptables(fp, full);
-    const wanted = new Set(wantBound);
-    await this.ipBatch(addressBatch(DUMMY_DEVICE, [], [...boundNow].filter((a) => !wanted.has(a) && families.has(isIP(a)))));
-    this.bound = wanted;
-    this.table = this.nextTable(want, current, owns);
-    if (this.graceful.size > 0) await this.graceful.collect();
-    return { warnings: program.warnings };
+    // The ipsets must exist before rules match them; addresses and virtual servers depend on neither, so
+    // the three tools run at once.
+    await settleAll([
+      (setScript ? clock.time('ipset', () => this.run('ipset', ['restore', '-exist'], setScript)) : Promise.resolve())
+        .then(() => this.sets = new Map(wantSets.map((s) => [s.name, new Set(s.members)])))
+        .then(() => (rules.length > 0 ? clock.time('iptables', () => this.restoreRules(rules)) : undefined)),
+      addresses ? clock.time('addresses', () => this.changeAddresses(addresses)) : Promise.resolve(),
+      diff.commands.length > 0 ? clock.time('ipvsadm', () => ipvsadmRestore(this.ipvsadm, diff.commands)) : Promise.resolve(),
+    ]);
+    this.graceful.update(diff, new Set(want.map(virtualServerKey)));
+    this.bound = wantBound;
+    this.table = this.nextTable(want, seen.table, owns);
+    if (this.graceful.size > 0) await clock.time('graceful', () => this.graceful.collect());
+  }
+
+  /**
+   * The ipvsadm lines for this sync. TCP real servers about to drain are first checked for connections
+   * (one listing of just their virtual servers): idle ones are deleted at once, so a changed endpoint is
+   * one -a and one -d line, with no drain to collect afterwards.
+   */
+  private async diffServers(want: readonly VirtualServer[], current: IpvsTable, owns: (vs: KernelVirtualServer, key: string) => boolean): Promise<IpvsDiff> {
+    const draining = this.graceful.keys();
+    const first = diffIpvs(want, current, { owns, draining });
+    if (first.draining.size === 0) return first;
+    const counts = await this.clock!.time('graceful', () => connectionCounts(this.ipvsadm, [...first.draining.values()].map((d) => d.vs)).catch(() => new Map<string, number>()));
+    const idle = new Set([...first.draining.keys()].filter((key) => counts.get(key) === 0));
+    return idle.size === 0 ? first : diffIpvs(want, current, { owns, draining, idle });
+  }
+
+  private readonly ipvsadm: IpvsadmRunner = (args, stdin) => this.run('ipvsadm', args, stdin);
+
+  private async restoreRules(rules: readonly { fp: FamilyIpvsProgram; text: string }[]): Promise<void> {
+    for (const { fp, text } of rules) {
+      const tools = iptablesTools(this.backend!, fp.family);
+      await this.run(tools.restore, ['-w', '5', '--noflush', '--counters'], text);
+      this.committedRules.set(fp.family, fp.nat + fp.filter);
+    }
+  }
+
+  private async changeAddresses(script: string): Promise<void> {
+    try {
+      await this.run('ip', ['-force', '-batch', '-'], script);
+    } catch (err) {
+      if (!(err instanceof ToolError && onlyBenignAddressErrors(err.stderr))) throw err;
+    }
+  }
+
+  /** runTool in this executor's namespace, counted in the sync's timings. */
+  private run(cmd: string, args: readonly string[], stdin?: string): Promise<ToolResult> {
+    if (this.clock) this.clock.toolRuns++;
+    return this.runTool(cmd, args, stdin === undefined ? this.tool : { ...this.tool, stdin });
+  }
+
+  private forgetCommitted(): void {
+    this.table = undefined;
+    this.sets = new Map();
+    this.bound = new Set();
+    this.committedRules.clear();
   }
 
   /** What the kernel holds after this apply: the wanted servers, the draining ones, and others' servers. */
@@ -128,57 +224,15 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
     const inUse = new Set([...current.values()].map((v) => v.scheduler));
     for (const s of new Set(schedulers)) {
       if (this.proven.has(s)) continue;
-      if (!inUse.has(s)) await proveScheduler(s, this.tool);
+      if (!inUse.has(s)) await proveScheduler(s, this.tool, this.runTool);
       this.proven.add(s);
     }
-  }
-
-  /** Returns the members the kernel held before (the committed ones on a partial sync). */
-  private async applySets(program: IpvsProgram, full: boolean): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
-    const wantSets = program.families.flatMap((f) => f.ipsets);
-    let current: Map<string, Set<string>> = this.sets;
-    if (full) {
-      const names = new Set(wantSets.map((s) => s.name));
-      current = parseIpsetSave((await runTool('ipset', ['save'], this.tool)).stdout, names);
-    }
-    const script = ipsetRestoreScript(wantSets, current, full);
-    if (script) await runTool('ipset', ['restore', '-exist'], { ...this.tool, stdin: script });
-    this.sets = new Map(wantSets.map((s) => [s.name, new Set(s.members)]));
-    return current;
-  }
-
-  private async readBound(): Promise<Set<string>> {
-    const out = await runTool('ip', ['-o', 'addr', 'show', 'dev', DUMMY_DEVICE], this.tool);
-    return new Set(parseDeviceAddresses(out.stdout));
-  }
-
-  private async ipBatch(script: string): Promise<void> {
-    if (script) await runTool('ip', ['-batch', '-'], { ...this.tool, stdin: script });
-  }
-
-  private async applyIptables(fp: FamilyIpvsProgram, full: boolean): Promise<void> {
-    this.backend ??= await resolveIptablesBackend(this.o.iptablesBackend ?? 'auto', this.tool);
-    const tools = iptablesTools(this.backend, fp.family);
-    let text = '';
-    for (const table of ['nat', 'filter'] as const) {
-      let body = fp[table];
-      if (full) {
-        const saved = (await runTool(tools.save, ['-t', table], this.tool)).stdout;
-        const missing = fp.jumps.filter((j) => j.table === table && !saved.includes(`-A ${j.from} ${jumpRuleSpec(j)}`));
-        const inserts = missing.map((j) => `-I ${j.from} 1 ${jumpRuleSpec(j)}\n`).join('');
-        body = body.replace(/COMMIT\n$/, `${inserts}COMMIT\n`);
-      }
-      text += body;
-    }
-    await runTool(tools.restore, ['-w', '5', '--noflush', '--counters'], { ...this.tool, stdin: text });
   }
 
   async cleanup(): Promise<void> {
     await cleanupIpvs(this.tool, this.o.logger);
     this.graceful.stop();
-    this.table = undefined;
-    this.sets.clear();
-    this.bound.clear();
+    this.forgetCommitted();
   }
 
   async close(): Promise<void> {

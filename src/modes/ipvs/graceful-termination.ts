@@ -2,22 +2,26 @@
 // (upstream's GracefulTerminationManager): established connections finish, new ones go elsewhere.
 // Checked after each sync and every `intervalMs`; an endpoint that comes back is simply re-weighted.
 
-import { runTool, type RunToolOptions } from '../../exec/run-tool.js';
+import { runTool as runToolProcess, type RunToolOptions } from '../../exec/run-tool.js';
+import type { RunTool } from './kernel-setup.js';
 import type { Logger } from '../../observability/logger.js';
 import { serviceArgs } from './format.js';
 import type { DrainingRealServer, IpvsDiff } from './ipvs-diff.js';
-import { parseConnectionCounts } from './ipvsadm-state.js';
+import { connectionCounts, ipvsadmRestore, type IpvsadmRunner } from './ipvsadm-batch.js';
 import { realServerKey } from './program.js';
 
 export class GracefulTermination {
   private readonly draining = new Map<string, DrainingRealServer>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  /** Told the "vsKey rsKey"s deleted, so the executor's picture of the kernel stays true between syncs. */
+  onDeleted: ((keys: readonly string[]) => void) | undefined;
 
   constructor(
     private readonly tool: RunToolOptions,
     private readonly intervalMs: number,
     private readonly logger?: Logger,
+    private readonly runTool: RunTool = runToolProcess,
   ) {}
 
   get size(): number {
@@ -48,13 +52,7 @@ export class GracefulTermination {
     if (this.busy || this.draining.size === 0) return [];
     this.busy = true;
     try {
-      // List only the virtual servers concerned: a full listing costs seconds with thousands of Services.
-      const services = new Map([...this.draining.values()].map((d) => [serviceArgs(d.vs).join(' '), d.vs]));
-      let listing = '';
-      for (const vs of services.values()) {
-        listing += await runTool('ipvsadm', ['-Ln', ...serviceArgs(vs)], this.tool).then((r) => r.stdout, () => '');
-      }
-      const counts = parseConnectionCounts(listing);
+      const counts = await connectionCounts(this.ipvsadm, [...this.draining.values()].map((d) => d.vs));
       const done: string[] = [];
       const lines: string[] = [];
       for (const [key, d] of this.draining) {
@@ -63,8 +61,9 @@ export class GracefulTermination {
         if (n !== undefined) lines.push(['-d', ...serviceArgs(d.vs), '-r', realServerKey(d.rs)].join(' '));
         done.push(key);
       }
-      if (lines.length > 0) await runTool('ipvsadm', ['--restore'], { ...this.tool, stdin: `${lines.join('\n')}\n` });
+      await ipvsadmRestore(this.ipvsadm, lines);
       for (const key of done) this.draining.delete(key);
+      this.onDeleted?.(done);
       if (done.length > 0) this.logger?.v(2).info('Deleted drained IPVS real servers', { realServers: done });
       if (this.draining.size === 0) this.stop();
       return done;
@@ -75,6 +74,8 @@ export class GracefulTermination {
       this.busy = false;
     }
   }
+
+  private readonly ipvsadm: IpvsadmRunner = (args, stdin) => this.runTool('ipvsadm', args, { ...this.tool, stdin });
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);

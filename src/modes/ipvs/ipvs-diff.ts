@@ -1,7 +1,8 @@
 // The difference between the virtual servers a program wants and what the kernel holds, as `ipvsadm
 // --restore` lines. Only kproxy's own virtual servers are ever edited or deleted. A real server that goes
 // away drains (weight 0) over TCP, so established connections finish while new ones avoid it; over UDP and
-// SCTP it is deleted at once (with expire_nodest_conn the kernel then drops its flows), as upstream does.
+// SCTP, or when it has no connections, it is deleted at once (with expire_nodest_conn the kernel then
+// drops its flows), as upstream does.
 
 import { realServerArgs, serviceArgs, serviceOptions } from './format.js';
 import type { IpvsTable, KernelVirtualServer } from './ipvsadm-state.js';
@@ -26,6 +27,11 @@ export interface DiffOptions {
   readonly owns: (vs: KernelVirtualServer, key: string) => boolean;
   /** Real servers already draining ("vsKey rsKey"): leave them alone. */
   readonly draining: ReadonlySet<string>;
+  /**
+   * TCP real servers ("vsKey rsKey") known to have no connections: when they go they are deleted at once
+   * instead of draining, as upstream's graceful termination does for idle real servers.
+   */
+  readonly idle?: ReadonlySet<string>;
 }
 
 export function diffIpvs(want: readonly VirtualServer[], current: IpvsTable, o: DiffOptions): IpvsDiff {
@@ -59,7 +65,7 @@ export function diffIpvs(want: readonly VirtualServer[], current: IpvsTable, o: 
     for (const [rk, cur] of have.realServers) {
       if (wantedRS.has(rk) || o.draining.has(`${key} ${rk}`)) continue;
       const rs: RealServer = { address: cur.address, port: cur.port, weight: 0 };
-      if (vs.protocol === 'TCP') {
+      if (vs.protocol === 'TCP' && !o.idle?.has(`${key} ${rk}`)) {
         if (cur.weight !== 0) edits.push(line('-e', realServerArgs(vs, rs)));
         draining.set(`${key} ${rk}`, { vs, rs });
       } else {

@@ -55,3 +55,13 @@ export function addressBatch(device: string, add: readonly string[], remove: rea
     ...remove.map((ip) => `address del ${ip}/${len(ip)} dev ${device}`),
   ].map((l) => `${l}\n`).join('');
 }
+
+/**
+ * `ip -force -batch` runs every line and fails at the end if any did. An address that is already there
+ * (EEXIST) or already gone (EADDRNOTAVAIL) is the state we wanted, e.g. when something else touched
+ * kube-ipvs0 between two partial syncs; any other error is real.
+ */
+export function onlyBenignAddressErrors(stderr: string): boolean {
+  const errors = stderr.split('\n').filter((l) => l.startsWith('RTNETLINK answers:') || l.startsWith('Error:'));
+  return errors.length > 0 && errors.every((l) => /File exists|Cannot assign requested address/.test(l));
+}

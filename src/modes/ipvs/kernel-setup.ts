@@ -3,9 +3,12 @@
 // CanUseIPVSProxier creates and deletes a throw-away virtual server).
 
 import { release } from 'node:os';
-import { runTool, ToolError, type RunToolOptions } from '../../exec/run-tool.js';
+import { runTool as runToolProcess, ToolError, type RunToolOptions } from '../../exec/run-tool.js';
 import type { Logger } from '../../observability/logger.js';
 import { DUMMY_DEVICE } from './renderer.js';
+
+/** runTool, or a stand-in (tests record the commands instead of running them). */
+export type RunTool = typeof runToolProcess;
 
 export interface KernelSettings {
   readonly strictARP: boolean;
@@ -38,9 +41,11 @@ export function sysctlsFor(s: KernelSettings): [string, string][] {
   return out;
 }
 
-export async function prepareKernel(s: KernelSettings, tool: RunToolOptions, logger?: Logger): Promise<void> {
+export async function prepareKernel(s: KernelSettings, tool: RunToolOptions, logger?: Logger, runTool: RunTool = runToolProcess): Promise<void> {
   // Built-in IPVS needs no module; a failing modprobe then is harmless, and a missing IPVS shows below.
-  for (const m of ['ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_sh', 'nf_conntrack']) await runTool('modprobe', ['-q', m], tool).catch(() => undefined);
+  // Modules load at once (modprobe -a would stop at the first missing one) and sysctls are one process:
+  // each process costs ~100 ms in a slow kernel.
+  await Promise.all(MODULES.map((m) => runTool('modprobe', ['-q', m], tool).catch(() => undefined)));
   try {
     await runTool('ipvsadm', ['-Ln'], tool);
   } catch (err) {
@@ -49,22 +54,36 @@ export async function prepareKernel(s: KernelSettings, tool: RunToolOptions, log
   const reuse = connReuseModeAction(s.kernelRelease ?? release());
   if (reuse === 'too-old') logger?.error("Can't set sysctl, kernel version doesn't satisfy minimum version requirements", { sysctl: 'net/ipv4/vs/conn_reuse_mode', minimumKernelVersion: '4.1' });
   if (reuse === 'leave') logger?.v(2).info('Left as-is', { sysctl: 'net/ipv4/vs/conn_reuse_mode' });
-  for (const [key, value] of sysctlsFor(s)) {
-    try {
-      await runTool('sysctl', ['-qw', `${key}=${value}`], tool);
-    } catch (err) {
-      throw new Error(`can't set sysctl ${key}=${value}: ${(err as Error).message}`);
-    }
-  }
-  if (s.tcpTimeout > 0 || s.tcpFinTimeout > 0 || s.udpTimeout > 0) {
+  const timeouts = async (): Promise<void> => {
+    if (s.tcpTimeout <= 0 && s.tcpFinTimeout <= 0 && s.udpTimeout <= 0) return;
     await runTool('ipvsadm', ['--set', String(s.tcpTimeout), String(s.tcpFinTimeout), String(s.udpTimeout)], tool).catch((err: Error) =>
       logger?.error('Failed to configure IPVS timeouts', { err: err.message }),
     );
-  }
-  await ensureDummyDevice(tool);
+  };
+  await Promise.all([setSysctls(sysctlsFor(s), tool, runTool), timeouts(), ensureDummyDevice(tool, runTool)]);
 }
 
-export async function ensureDummyDevice(tool: RunToolOptions): Promise<void> {
+const MODULES = ['ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_sh', 'nf_conntrack'];
+
+/** All at once; when that fails, one by one, so the error names the sysctl that cannot be set. */
+async function setSysctls(settings: readonly [string, string][], tool: RunToolOptions, runTool: RunTool): Promise<void> {
+  const assignments = settings.map(([key, value]) => `${key}=${value}`);
+  try {
+    await runTool('sysctl', ['-qw', ...assignments], tool);
+    return;
+  } catch {
+    // fall through: find the culprit
+  }
+  for (const assignment of assignments) {
+    try {
+      await runTool('sysctl', ['-qw', assignment], tool);
+    } catch (err) {
+      throw new Error(`can't set sysctl ${assignment}: ${(err as Error).message}`);
+    }
+  }
+}
+
+export async function ensureDummyDevice(tool: RunToolOptions, runTool: RunTool = runToolProcess): Promise<void> {
   try {
     await runTool('ip', ['link', 'show', DUMMY_DEVICE], tool);
   } catch {
@@ -76,7 +95,8 @@ export async function ensureDummyDevice(tool: RunToolOptions): Promise<void> {
 const PROBE = ['-t', '198.51.100.0:20000'];
 
 /** Create and delete a virtual server with `scheduler`; throws a message naming the scheduler and module. */
-export async function proveScheduler(scheduler: string, tool: RunToolOptions): Promise<void> {
+export async function proveScheduler(scheduler: string, tool: RunToolOptions, runTool: RunTool = runToolProcess): Promise<void> {
+  // Separate processes, not one --restore: ipvsadm --restore exits 0 even when a line fails.
   await runTool('ipvsadm', ['-D', ...PROBE], tool).catch(() => undefined); // a leftover of an interrupted probe
   try {
     await runTool('ipvsadm', ['-A', ...PROBE, '-s', scheduler], tool);
