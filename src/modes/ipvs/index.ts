@@ -4,16 +4,11 @@
 import { networkInterfaces } from 'node:os';
 import { parseDuration } from '../../config/load.js';
 import type { DataPlane } from '../../dataplane/types.js';
-import type { IPFamily } from '../../model/types.js';
-import type { Logger } from '../../observability/logger.js';
 import { resolveNodePortAddresses } from '../../proxier/node-addresses.js';
-import type { BackendChoice } from '../iptables/backend.js';
-import type { DetectLocalOptions } from '../iptables/local-detector.js';
 import type { DataPlaneContext } from '../registry.js';
-import { IpvsExecutor } from './executor.js';
-import type { KernelSettings } from './kernel-setup.js';
+import { IpvsExecutor, type IpvsExecutorOptions } from './executor.js';
 import type { IpvsProgram } from './program.js';
-import { IpvsRenderer, type InterfaceAddress } from './renderer.js';
+import { IpvsRenderer, type InterfaceAddress, type IpvsRendererOptions } from './renderer.js';
 
 export { IpvsRenderer, DUMMY_DEVICE, type InterfaceAddress, type IpvsRendererOptions } from './renderer.js';
 export { IpvsExecutor, type IpvsExecutorOptions } from './executor.js';
@@ -21,23 +16,8 @@ export type { IpvsProgram, FamilyIpvsProgram, VirtualServer, RealServer, IpsetCo
 export { formatIpvsProgram } from './format.js';
 export { cleanupIpvs } from './cleanup.js';
 
-export interface IpvsDataPlaneOptions {
-  readonly families?: readonly IPFamily[];
-  readonly masqueradeBit?: number;
-  readonly masqueradeAll?: boolean;
-  readonly detectLocal?: DetectLocalOptions;
-  readonly nodePortAddresses?: readonly string[];
-  readonly nodeIPs?: readonly string[];
-  readonly localAddresses?: () => readonly InterfaceAddress[];
-  readonly kernel?: KernelSettings;
-  readonly excludeCIDRs?: readonly string[];
-  readonly iptablesBackend?: BackendChoice;
-  readonly gracefulCheckIntervalMs?: number;
-  /** --ipvs-scheduler (default rr), proven at start by the executor's preflight. */
-  readonly defaultScheduler?: string;
-  readonly netns?: string;
-  readonly logger?: Logger;
-}
+/** The renderer's and the executor's options (each applies its own defaults); local addresses default to the interfaces'. */
+export interface IpvsDataPlaneOptions extends IpvsRendererOptions, IpvsExecutorOptions {}
 
 export interface IpvsDataPlane extends DataPlane<IpvsProgram> {
   readonly renderer: IpvsRenderer;
@@ -45,25 +25,8 @@ export interface IpvsDataPlane extends DataPlane<IpvsProgram> {
 }
 
 export function createIpvsDataPlane(o: IpvsDataPlaneOptions = {}): IpvsDataPlane {
-  const renderer = new IpvsRenderer({
-    ...(o.families ? { families: o.families } : {}),
-    ...(o.masqueradeBit !== undefined ? { masqueradeBit: o.masqueradeBit } : {}),
-    masqueradeAll: o.masqueradeAll ?? false,
-    ...(o.detectLocal ? { detectLocal: o.detectLocal } : {}),
-    nodePortAddresses: o.nodePortAddresses ?? [],
-    nodeIPs: o.nodeIPs ?? [],
-    localAddresses: o.localAddresses ?? interfaceAddresses,
-  });
-  const executor = new IpvsExecutor({
-    ...(o.netns ? { netns: o.netns } : {}),
-    ...(o.logger ? { logger: o.logger } : {}),
-    ...(o.kernel ? { kernel: o.kernel } : {}),
-    excludeCIDRs: o.excludeCIDRs ?? [],
-    iptablesBackend: o.iptablesBackend ?? 'auto',
-    ...(o.gracefulCheckIntervalMs ? { gracefulCheckIntervalMs: o.gracefulCheckIntervalMs } : {}),
-    ...(o.defaultScheduler ? { defaultScheduler: o.defaultScheduler } : {}),
-  });
-  return { mode: 'ipvs', renderer, executor };
+  const renderer = new IpvsRenderer({ ...o, localAddresses: o.localAddresses ?? interfaceAddresses });
+  return { mode: 'ipvs', renderer, executor: new IpvsExecutor(o) };
 }
 
 /** This process's network namespace's addresses, with their interfaces. */
