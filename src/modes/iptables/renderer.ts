@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import type { Renderer, SyncInput } from '../../dataplane/types.js';
 import type { IPFamily, ServicePort, Snapshot } from '../../model/types.js';
 import { localTrafficMatch, type DetectLocalOptions } from './local-detector.js';
+import type { KernelRenderOptions } from '../../dataplane/kernel-render-options.js';
 import { writeForwardRules, writeMasqueradeRules, writeNodePortTail, isLoopback } from './fixed-rules.js';
 import { formatIptablesProgram, TableWriter, type FamilyProgram, type IptablesProgram } from './program.js';
 import { masqueradeMarkOf, probabilityTable, type RenderContext } from './render-context.js';
@@ -22,19 +23,10 @@ import { KUBE_PROXY_CANARY } from './chain-names.js';
 /** Above this many endpoints, endpoint rules carry no comments (upstream's large-cluster mode). */
 export const LARGE_CLUSTER_ENDPOINTS = 1000;
 
-export interface IptablesRendererOptions {
-  /** Families to program (dual-stack: both). Default IPv4. */
-  readonly families?: readonly IPFamily[];
-  /** iptables.masqueradeBit (default 14). */
-  readonly masqueradeBit?: number;
-  readonly masqueradeAll?: boolean;
+/** Families default to IPv4 only. */
+export interface IptablesRendererOptions extends KernelRenderOptions {
   /** iptables.localhostNodePorts (default true). */
   readonly localhostNodePorts?: boolean;
-  readonly detectLocal?: DetectLocalOptions;
-  /** Resolved nodePortAddresses: node IPs; empty = every local address. */
-  readonly nodePortAddresses?: readonly string[];
-  /** The node's IPs (any family). */
-  readonly nodeIPs?: readonly string[];
   /** MASQUERADE --random-fully (default true: iptables >= 1.6.2). */
   readonly randomFully?: boolean;
   readonly conntrackTCPLiberal?: boolean;

@@ -4,7 +4,8 @@
 import { isIP } from 'node:net';
 import type { Renderer, SyncInput } from '../../dataplane/types.js';
 import type { IPFamily } from '../../model/types.js';
-import { localTrafficMatch, type DetectLocalOptions } from '../iptables/local-detector.js';
+import type { KernelRenderOptions } from '../../dataplane/kernel-render-options.js';
+import { localTrafficMatch } from '../iptables/local-detector.js';
 import { masqueradeMarkOf } from '../iptables/render-context.js';
 import { formatIpvsProgram } from './format.js';
 import { IPSET, IPSET_IDS, ipsetName } from './ipset-table.js';
@@ -18,15 +19,7 @@ export interface InterfaceAddress {
   readonly interface: string;
 }
 
-export interface IpvsRendererOptions {
-  readonly families?: readonly IPFamily[];
-  readonly masqueradeBit?: number;
-  readonly masqueradeAll?: boolean;
-  readonly detectLocal?: DetectLocalOptions;
-  /** Resolved --nodeport-addresses; empty = every node address. */
-  readonly nodePortAddresses?: readonly string[];
-  /** The node's IPs (primary first). */
-  readonly nodeIPs?: readonly string[];
+export interface IpvsRendererOptions extends KernelRenderOptions {
   /** The machine's addresses, read at each render (injected: tests and `render` pass a fixed list). */
   readonly localAddresses?: () => readonly InterfaceAddress[];
   readonly randomFully?: boolean;

@@ -9,21 +9,14 @@ import type { Renderer, SyncInput } from '../../dataplane/types.js';
 import type { IPFamily, ServicePort, ServicePortKey, Snapshot } from '../../model/types.js';
 import { fixedChains, fixedSets, masqueradeRules, type FixedOptions } from './fixed-structure.js';
 import type { KernelScheduler } from './pick-chains.js';
-import { localMatch, type DetectLocalOptions } from './local-detector.js';
+import { localMatch } from './local-detector.js';
+import type { KernelRenderOptions } from '../../dataplane/kernel-render-options.js';
 import { formatProgram, nftFamilyOf, type ChainDecl, type FamilyProgram, type NftElement, type NftProgram, type ServiceContribution } from './program.js';
 import { serviceContribution, type ServiceRenderContext } from './service-elements.js';
 import { SlotTable } from './slot-table.js';
 import { LiveContributions } from './live-contributions.js';
 
-export interface NftRendererOptions {
-  readonly families?: readonly IPFamily[];
-  /** Bit of the packet mark that asks for masquerade (upstream default 14). */
-  readonly masqueradeBit?: number;
-  readonly masqueradeAll?: boolean;
-  readonly detectLocal?: DetectLocalOptions;
-  /** Resolved --nodeport-addresses; empty = every local address. */
-  readonly nodePortAddresses?: readonly string[];
-  readonly nodeIPs?: readonly string[];
+export interface NftRendererOptions extends KernelRenderOptions {
   /** Used for ports whose scheduler is ''. */
   readonly defaultScheduler?: KernelScheduler;
 }
