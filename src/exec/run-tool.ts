@@ -32,6 +32,12 @@ export class ToolError extends Error {
   }
 }
 
+function spawnFailure(file: string, e: NodeJS.ErrnoException): string {
+  if (e.code === 'ENOENT') return `${file} not found`;
+  if (e.code === 'EMFILE') return `cannot start ${file}: this process has used up its open-file limit (EMFILE)`;
+  return e.message;
+}
+
 /** The tool is not installed (spawn failed with ENOENT). */
 export function isToolMissing(err: unknown): boolean {
   return err instanceof ToolError && err.exitCode === null && /not found/.test(err.message);
@@ -49,13 +55,14 @@ export function runTool(cmd: string, args: readonly string[], opts: RunToolOptio
       timedOut = true;
       child.kill('SIGKILL');
     }, opts.timeoutMs ?? 60_000);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const why = e.code === 'ENOENT' ? `${file} not found` : e.message;
-      reject(new ToolError(shown, null, '', '', why));
+      reject(new ToolError(shown, null, '', '', spawnFailure(file, e)));
     });
+    // When spawn itself fails (EMFILE, ENOMEM) the pipes were never made: only 'error' follows.
+    if (!child.stdin || !child.stdout || !child.stderr) return;
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const stdout = Buffer.concat(out).toString();
@@ -101,29 +108,32 @@ export function startTool(cmd: string, args: readonly string[], handlers: ToolPr
     for (const w of goneWaiters.splice(0)) w();
     handlers.exit(code, why);
   };
-  child.on('error', (e: NodeJS.ErrnoException) => exit(null, e.code === 'ENOENT' ? `${file} not found` : e.message));
+  child.on('error', (e: NodeJS.ErrnoException) => exit(null, spawnFailure(file, e)));
   // 'close', not 'exit': by then stdout and stderr have been read to the end.
   child.on('close', (code, signal) => exit(code, signal ? `killed by ${signal}` : `exit status ${code}`));
-  child.stdout.setEncoding('utf8').on('data', (s: string) => handlers.stdout?.(s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => handlers.stderr?.(s));
-  child.stdin.on('error', () => undefined); // EPIPE after an exit: the exit handler reports it
   child.unref();
-  for (const s of [child.stdin, child.stdout, child.stderr] as unknown as { unref?: () => void }[]) s.unref?.();
+  // When spawn itself fails the pipes were never made: 'error' reports it and writes are dropped.
+  const { stdin, stdout, stderr } = child;
+  if (!stdin || !stdout || !stderr) return { write: () => Promise.resolve(), end: () => undefined, kill: () => undefined };
+  stdout.setEncoding('utf8').on('data', (s: string) => handlers.stdout?.(s));
+  stderr.setEncoding('utf8').on('data', (s: string) => handlers.stderr?.(s));
+  stdin.on('error', () => undefined); // EPIPE after an exit: the exit handler reports it
+  for (const s of [stdin, stdout, stderr] as unknown as { unref?: () => void }[]) s.unref?.();
   return {
     write: (text) => {
-      if (gone || child.stdin.write(text)) return Promise.resolve();
+      if (gone || stdin.write(text)) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const done = (): void => {
-          child.stdin.off('drain', done);
+          stdin.off('drain', done);
           const at = goneWaiters.indexOf(done);
           if (at >= 0) goneWaiters.splice(at, 1);
           resolve();
         };
         goneWaiters.push(done);
-        child.stdin.once('drain', done);
+        stdin.once('drain', done);
       });
     },
-    end: () => child.stdin.end(),
+    end: () => stdin.end(),
     kill: () => void child.kill('SIGKILL'),
   };
 }
