@@ -5,6 +5,7 @@
 import type { ApplyResult, Executor, SyncInput } from '../../dataplane/types.js';
 import type { Logger } from '../../observability/logger.js';
 import { Blackhole } from './blackhole.js';
+import { descriptorReserve, listenerCapacity, openFileLimit } from './descriptor-budget.js';
 import { WILDCARD, type ListenerSpec, type ListenerTable } from './listener-table.js';
 import { PortalInstaller } from './portal-installer.js';
 import { isLocalAddress, type PortalRule } from './portals.js';
@@ -26,6 +27,8 @@ export interface UserspaceExecutorOptions {
   readonly onConnection?: (event: 'opened' | 'closed', protocol: 'TCP' | 'UDP') => void;
   /** Which addresses the process can bind; defaults to the machine's interfaces plus loopback. */
   readonly isLocalAddress?: (ip: string) => boolean;
+  /** The open-file limit listeners must leave room under; defaults to the process's own. */
+  readonly openFileLimit?: number;
 }
 
 export type ListenerHandle = TcpProxy | UdpProxy | Blackhole;
@@ -44,19 +47,33 @@ interface Planned {
   readonly portal: boolean;
 }
 
+/** Listeners that could not be opened in one sync, by the reason, reported together. */
+type NotServed = Map<string, ListenerSpec[]>;
+
+/** Reported one by one up to this many per reason; beyond, as one line with a count. */
+const LISTED_FAILURES = 3;
+
 export class UserspaceExecutor implements Executor<ListenerTable> {
   private live = new Map<string, Live>();
   private readonly installer: PortalInstaller;
   private readonly isLocal: (ip: string) => boolean;
   private warnings: string[] = [];
+  private notServed: NotServed = new Map();
+  private readonly fileLimit: number | undefined;
+  private readonly capacity: number;
+  /** Listeners holding a socket now, against `capacity`. */
+  private openListeners = 0;
 
   constructor(private readonly opts: UserspaceExecutorOptions) {
     this.installer = new PortalInstaller(opts.netns);
     this.isLocal = opts.isLocalAddress ?? ((ip) => isLocalAddress(ip));
+    this.fileLimit = opts.openFileLimit ?? openFileLimit();
+    this.capacity = listenerCapacity(this.fileLimit);
   }
 
   async apply(program: ListenerTable, input: SyncInput): Promise<ApplyResult> {
     this.warnings = [...program.warnings];
+    this.notServed = new Map();
     const planned = this.plan(program);
     const keep = new Map<string, Live>();
     const open: Planned[] = [];
@@ -73,7 +90,7 @@ export class UserspaceExecutor implements Executor<ListenerTable> {
       try {
         await this.installer.apply(rules, input.full);
       } catch (err) {
-        for (const l of openedPortals) closeHandle(l.handle, false);
+        for (const l of openedPortals) this.release(l, false);
         throw err;
       }
     }
@@ -81,6 +98,7 @@ export class UserspaceExecutor implements Executor<ListenerTable> {
     const openedDirect = await this.openAll(open.filter((p) => !p.portal));
     for (const l of keep.values()) if (l.handle instanceof TcpProxy || l.handle instanceof UdpProxy) l.handle.update(l.spec);
     this.live = new Map([...keep.values(), ...openedPortals, ...openedDirect].map((l) => [l.spec.id, l]));
+    this.reportNotServed();
     return { warnings: this.warnings };
   }
 
@@ -99,6 +117,11 @@ export class UserspaceExecutor implements Executor<ListenerTable> {
   async close(): Promise<void> {
     for (const l of this.live.values()) this.release(l, false);
     this.live.clear();
+  }
+
+  /** How many listeners hold a socket now. */
+  get listenerCount(): number {
+    return this.openListeners;
   }
 
   /** The socket side of a listener, for tests and debugging; undefined when nothing is bound. */
@@ -138,17 +161,38 @@ export class UserspaceExecutor implements Executor<ListenerTable> {
     // reject: nothing listens, so the kernel refuses (RST / ICMP port unreachable) as upstream's REJECT.
     // Portal reject/drop are filter rules alone.
     if (spec.action === 'reject' || (portal && spec.action !== 'proxy')) return { spec, portal, boundPort: 0, handle: undefined };
+    if (this.openListeners >= this.capacity) return this.notServedBecause('open-file limit', spec);
     const handle = this.createHandle(spec);
     const host = portal ? WILDCARD[spec.family] : spec.address;
     try {
       const boundPort = await handle.listen(host, portal ? 0 : spec.port);
+      this.openListeners++;
       this.opts.logger.v(2).info('Opened userspace listener', { servicePort: spec.servicePort, listener: spec.id, action: spec.action, boundPort });
       return { spec, portal, boundPort, handle };
     } catch (err) {
       closeHandle(handle, false);
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      this.warn(`${spec.servicePort}: cannot listen on ${spec.address} port ${spec.port}/${spec.protocol} (${code}); not served`);
-      return undefined;
+      // A portal binds port 0: EADDRINUSE there means no ephemeral port is left.
+      return this.notServedBecause(portal && code === 'EADDRINUSE' ? 'no free ephemeral port' : code, spec);
+    }
+  }
+
+  private notServedBecause(reason: string, spec: ListenerSpec): undefined {
+    const specs = this.notServed.get(reason) ?? [];
+    specs.push(spec);
+    this.notServed.set(reason, specs);
+    return undefined;
+  }
+
+  /** One warning per listener, or one per reason with a count when many failed alike (a limit was hit). */
+  private reportNotServed(): void {
+    for (const [reason, specs] of this.notServed) {
+      for (const s of specs.slice(0, LISTED_FAILURES)) {
+        this.warn(`${s.servicePort}: cannot listen on ${s.address} port ${s.port}/${s.protocol} (${reason}); not served`);
+      }
+      if (specs.length > LISTED_FAILURES) {
+        this.warn(`${specs.length - LISTED_FAILURES} more listeners not served (${reason})${limitHint(reason, this.fileLimit)}`);
+      }
     }
   }
 
@@ -168,13 +212,23 @@ export class UserspaceExecutor implements Executor<ListenerTable> {
 
   private release(l: Live, drain: boolean): void {
     closeHandle(l.handle, drain);
-    if (l.handle) this.opts.logger.v(2).info('Closed userspace listener', { servicePort: l.spec.servicePort, listener: l.spec.id });
+    if (!l.handle) return;
+    this.openListeners--;
+    this.opts.logger.v(2).info('Closed userspace listener', { servicePort: l.spec.servicePort, listener: l.spec.id });
   }
 
   private warn(message: string): void {
     this.warnings.push(message);
     this.opts.logger.warn(message);
   }
+}
+
+function limitHint(reason: string, fileLimit: number | undefined): string {
+  if ((reason === 'open-file limit' || reason === 'EMFILE') && fileLimit !== undefined) {
+    return `: this process may open ${fileLimit} files and keeps ${descriptorReserve(fileLimit)} of them for connections, tools and its HTTP servers; raise its open-file limit (ulimit -n, LimitNOFILE)`;
+  }
+  if (reason === 'no free ephemeral port') return ': every portal listener takes a port from net.ipv4.ip_local_port_range; widen it';
+  return '';
 }
 
 /** Stop accepting; TCP relays drain for the grace period when `drain`, otherwise everything closes now. */
