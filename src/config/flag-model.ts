@@ -24,12 +24,14 @@ export interface FlagState {
   config: KubeProxyConfiguration;
   kproxy: KproxyOptions;
   deferred: DeferredFlags;
+  /** --config */
   configFile: string | undefined;
   writeConfigTo: string | undefined;
   cleanup: boolean;
   initOnly: boolean;
   help: boolean;
   version: boolean;
+  /** --kubeconfig as given. */
   kubeconfig: string | undefined;
   master: string | undefined;
   /** --hostname-override wins over the config file, so it is kept apart. */

@@ -16,7 +16,7 @@ import { decodeConfiguration } from './decode.js';
 import { appendPortIfNeeded } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { newFlagState, type FlagState } from './flag-model.js';
-import type { KproxyOptions, KubeProxyConfiguration } from './types.js';
+import type { KubeProxyConfiguration } from './types.js';
 import { syncSectionName, validateConfiguration } from './validate.js';
 
 export { ConfigError } from './config-error.js';
@@ -25,20 +25,12 @@ export { serializeConfiguration } from './serialize.js';
 export { parseDuration } from './duration.js';
 export { parseFeatureGates } from './feature-gates.js';
 
-export interface LoadedConfiguration {
-  /** Defaulted and validated. */
+/** What the command line chose besides the configuration (see FlagState for each field). */
+type CommandLineChoices = Pick<FlagState, 'kproxy' | 'configFile' | 'writeConfigTo' | 'cleanup' | 'initOnly' | 'help' | 'version' | 'kubeconfig' | 'master'>;
+
+export interface LoadedConfiguration extends CommandLineChoices {
+  /** Defaulted and validated (config.clientConnection.kubeconfig holds the effective kubeconfig). */
   config: KubeProxyConfiguration;
-  kproxy: KproxyOptions;
-  /** --config */
-  configFile: string | undefined;
-  writeConfigTo: string | undefined;
-  cleanup: boolean;
-  initOnly: boolean;
-  help: boolean;
-  version: boolean;
-  /** --kubeconfig as given (config.clientConnection.kubeconfig holds the effective value). */
-  kubeconfig: string | undefined;
-  master: string | undefined;
   /** Non-flag arguments (the CLI uses the first as a subcommand). */
   positionals: string[];
   /** Deprecated flags used, flags without effect: worth logging, not fatal. */
