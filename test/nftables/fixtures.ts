@@ -2,35 +2,25 @@
 
 import type { Endpoint, ServicePort, Snapshot } from '../../src/model/types.js';
 import type { NftRunner } from '../../src/modes/nftables/nft-runner.js';
+import { endpoint, servicePort as modelPort } from '../fixtures/service-port.js';
 
+/** An endpoint on another node (node-b), port 8080 unless given. */
 export function ep(ip: string, port = 8080, extra: Partial<Endpoint> = {}): Endpoint {
-  return { ip, port, ready: true, serving: true, terminating: false, nodeName: 'node-b', zone: undefined, zoneHints: [], nodeHints: [], isLocal: false, ...extra };
+  return endpoint(ip, port, { nodeName: 'node-b', isLocal: false, ...extra });
 }
 
+/** A ClusterIP port in namespace "ns" whose family follows the address; every endpoint counts for the cluster. */
 export function servicePort(name: string, clusterIP: string, endpoints: Endpoint[], extra: Partial<ServicePort> = {}): ServicePort {
-  return {
-    key: `ns/${name}:`,
-    namespace: 'ns',
+  return modelPort({
     name,
-    portName: '',
+    namespace: 'ns',
     family: clusterIP.includes(':') ? 'IPv6' : 'IPv4',
-    protocol: 'TCP',
-    type: 'ClusterIP',
     clusterIP,
-    port: 80,
-    nodePort: 0,
-    externalIPs: [],
-    loadBalancerIPs: [],
-    loadBalancerSourceRanges: [],
-    sessionAffinity: { type: 'None' },
-    externalPolicyLocal: false,
-    internalPolicyLocal: false,
-    healthCheckNodePort: 0,
     scheduler: '',
     endpoints,
-    selection: { cluster: endpoints, local: [], allReachable: endpoints, hasAny: endpoints.length > 0, notes: [] },
+    selection: { cluster: endpoints, local: [], allReachable: endpoints, hasAny: endpoints.length > 0 },
     ...extra,
-  };
+  });
 }
 
 export function snapshot(ports: readonly ServicePort[], generation = 1, changed: readonly string[] = ports.map((p) => p.key)): Snapshot {

@@ -1,68 +1,15 @@
-// Hand-built snapshots and small socket helpers for the userspace tests.
+// Hand-built snapshots, small socket helpers and the proxy set-up shared by the userspace tests.
 
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { TestContext } from 'node:test';
 import type { SyncInput } from '../../src/dataplane/types.js';
-import type { Endpoint, IPFamily, ServicePort, Snapshot } from '../../src/model/types.js';
+import type { IPFamily, ServicePort, Snapshot } from '../../src/model/types.js';
+import { UserspaceExecutor, type UserspaceExecutorOptions } from '../../src/modes/userspace/executor.js';
+import { UserspaceRenderer } from '../../src/modes/userspace/renderer.js';
 import type { Logger } from '../../src/observability/logger.js';
 
-export function endpoint(ip: string, port: number, over: Partial<Endpoint> = {}): Endpoint {
-  return {
-    ip,
-    port,
-    ready: true,
-    serving: true,
-    terminating: false,
-    nodeName: 'node-a',
-    zone: undefined,
-    zoneHints: [],
-    nodeHints: [],
-    isLocal: true,
-    ...over,
-  };
-}
-
-type PortInput = Partial<Omit<ServicePort, 'selection'>> & { name: string; selection?: Partial<ServicePort['selection']> };
-
-/** A service port; its selection defaults to what CategorizeEndpoints gives for ready endpoints. */
-export function servicePort(over: PortInput): ServicePort {
-  const namespace = over.namespace ?? 'default';
-  const portName = over.portName ?? '';
-  const endpoints = over.endpoints ?? [];
-  const anyLocal = Boolean(over.externalPolicyLocal || over.internalPolicyLocal);
-  const cluster = endpoints.filter((e) => e.ready);
-  const local = anyLocal ? cluster.filter((e) => e.isLocal) : [];
-  const selection = {
-    cluster,
-    local,
-    allReachable: [...new Set([...cluster, ...local])],
-    hasAny: endpoints.length > 0,
-    notes: [],
-    ...over.selection,
-  };
-  return {
-    key: `${namespace}/${over.name}:${portName}`,
-    namespace,
-    portName,
-    family: 'IPv4',
-    protocol: 'TCP',
-    type: 'ClusterIP',
-    clusterIP: '10.96.0.1',
-    port: 80,
-    nodePort: 0,
-    externalIPs: [],
-    loadBalancerIPs: [],
-    loadBalancerSourceRanges: [],
-    sessionAffinity: { type: 'None' },
-    externalPolicyLocal: false,
-    internalPolicyLocal: false,
-    healthCheckNodePort: 0,
-    scheduler: 'rr',
-    endpoints,
-    ...over,
-    selection,
-  };
-}
+export { endpoint, servicePort } from '../fixtures/service-port.js';
 
 export function snapshot(ports: readonly ServicePort[], generation = 1): Snapshot {
   const family = (f: IPFamily) => ({
@@ -101,6 +48,35 @@ export function recordingLogger(): RecordingLogger {
     error: () => undefined,
     v: () => ({ enabled: false, info: () => undefined }),
   };
+}
+
+/** What a test opens and must close afterwards: a backend of either protocol. */
+export interface Closable {
+  close(): void | Promise<void>;
+}
+
+export interface ProxyRig {
+  readonly ex: UserspaceExecutor;
+  /** A fresh loopback address for the service under test. */
+  readonly vip: string;
+  /** Renders and applies one full sync of `ports`; resolves with the sync's warnings. */
+  apply(ports: ServicePort[]): Promise<readonly string[]>;
+}
+
+const renderer = new UserspaceRenderer({ nodePortAddresses: [] });
+
+/** An executor that installs no portals; after the test it is closed, then the backends it served. */
+export function proxyRig(t: TestContext, backends: readonly Closable[], over: Partial<UserspaceExecutorOptions> = {}): ProxyRig {
+  const ex = new UserspaceExecutor({ portals: 'none', logger: recordingLogger(), ...over });
+  t.after(async () => {
+    await ex.close();
+    await Promise.all(backends.map((b) => b.close()));
+  });
+  const apply = async (ports: ServicePort[]): Promise<readonly string[]> => {
+    const input = syncInput(snapshot(ports));
+    return (await ex.apply(renderer.render(input), input)).warnings;
+  };
+  return { ex, vip: loopbackAddress(), apply };
 }
 
 /** A distinct loopback address per call (random block per test process), so tests never fight over a port. */

@@ -1,8 +1,7 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { UserspaceExecutor, type UserspaceExecutorOptions } from '../../src/modes/userspace/executor.js';
-import { UserspaceRenderer } from '../../src/modes/userspace/renderer.js';
+import type { UserspaceExecutorOptions } from '../../src/modes/userspace/executor.js';
 import { TcpProxy } from '../../src/modes/userspace/tcp-proxy.js';
 import type { ServicePort } from '../../src/model/types.js';
 import {
@@ -12,45 +11,46 @@ import {
   deadPort,
   endpoint,
   loopbackAddress,
-  recordingLogger,
+  proxyRig,
   servicePort,
-  snapshot,
-  syncInput,
   tcpEchoBackend,
   until,
+  type ProxyRig,
   type TcpBackend,
 } from './fixtures.js';
-
-const renderer = new UserspaceRenderer({ nodePortAddresses: [] });
-
-function executor(over: Partial<UserspaceExecutorOptions> = {}): UserspaceExecutor {
-  return new UserspaceExecutor({ portals: 'none', logger: recordingLogger(), connectTimeoutMs: 1000, ...over });
-}
-
-async function apply(ex: UserspaceExecutor, ports: ServicePort[]): Promise<readonly string[]> {
-  const input = syncInput(snapshot(ports));
-  return (await ex.apply(renderer.render(input), input)).warnings;
-}
 
 function svc(vip: string, backends: readonly { port: number }[], over: Partial<ServicePort> = {}): ServicePort {
   return servicePort({ name: 'web', clusterIP: vip, port: 8080, endpoints: backends.map((b) => endpoint('127.0.0.1', b.port)), ...over });
 }
 
-async function backends(n: number): Promise<TcpBackend[]> {
-  return Promise.all(Array.from({ length: n }, (_, i) => tcpEchoBackend(`b${i}`)));
+/** A proxy with a 1 s connect timeout, closed after the test together with `bs`. */
+function proxyServing(t: TestContext, bs: readonly TcpBackend[], over: Partial<UserspaceExecutorOptions> = {}): ProxyRig {
+  return proxyRig(t, bs, { connectTimeoutMs: 1000, ...over });
 }
 
-async function stop(ex: UserspaceExecutor, bs: TcpBackend[]): Promise<void> {
-  await ex.close();
-  await Promise.all(bs.map((b) => b.close()));
+/** `n` echo backends named b0, b1, ... and a proxy to serve them. */
+async function rig(t: TestContext, n: number, over: Partial<UserspaceExecutorOptions> = {}): Promise<ProxyRig & { bs: TcpBackend[] }> {
+  const bs = await Promise.all(Array.from({ length: n }, (_, i) => tcpEchoBackend(`b${i}`)));
+  return { bs, ...proxyServing(t, bs, over) };
+}
+
+/** What comes back within 200 ms of a write on a new connection; a close shows as 'closed'. */
+async function heardWithin200ms(host: string, port: number): Promise<string[]> {
+  const c = await connectClient(host, port);
+  const got: string[] = [];
+  c.socket.on('data', (d) => got.push(d.toString()));
+  c.socket.on('close', () => got.push('closed'));
+  c.socket.write('anyone?');
+  await new Promise((r) => setTimeout(r, 200));
+  // Copied before destroy(): our own close must not count as the proxy's answer.
+  const heard = [...got];
+  c.socket.destroy();
+  return heard;
 }
 
 test('rr spreads connections evenly over 3 backends', async (t) => {
-  const bs = await backends(3);
-  const ex = executor();
-  t.after(() => stop(ex, bs));
-  const vip = loopbackAddress();
-  await apply(ex, [svc(vip, bs)]);
+  const { bs, vip, apply } = await rig(t, 3);
+  await apply([svc(vip, bs)]);
   const seen: string[] = [];
   for (let i = 0; i < 6; i++) seen.push(await askWho(vip, 8080));
   assert.deepEqual(
@@ -60,78 +60,59 @@ test('rr spreads connections evenly over 3 backends', async (t) => {
 });
 
 test('ClientIP affinity keeps a client on one backend', async (t) => {
-  const bs = await backends(3);
-  const ex = executor();
-  t.after(() => stop(ex, bs));
-  const vip = loopbackAddress();
-  await apply(ex, [svc(vip, bs, { sessionAffinity: { type: 'ClientIP', timeoutSeconds: 60 } })]);
+  const { bs, vip, apply } = await rig(t, 3);
+  await apply([svc(vip, bs, { sessionAffinity: { type: 'ClientIP', timeoutSeconds: 60 } })]);
   const seen = new Set<string>();
   for (let i = 0; i < 5; i++) seen.add(await askWho(vip, 8080));
   assert.equal(seen.size, 1);
 });
 
 test('removing an endpoint keeps its established connection flowing and sends new ones elsewhere', async (t) => {
-  const bs = await backends(2);
-  const ex = executor({ drainGraceMs: 60_000 });
-  t.after(() => stop(ex, bs));
-  const vip = loopbackAddress();
-  await apply(ex, [svc(vip, bs)]);
+  const { bs, vip, apply } = await rig(t, 2, { drainGraceMs: 60_000 });
+  await apply([svc(vip, bs)]);
   const c = await connectClient(vip, 8080);
   const first = (await c.say('hello')).split(':')[0];
   const kept = bs.filter((b) => b.name !== first);
-  await apply(ex, [svc(vip, kept)]);
+  await apply([svc(vip, kept)]);
   assert.equal(await c.say('still there?'), `${first}:still there?`);
   for (let i = 0; i < 3; i++) assert.equal(await askWho(vip, 8080), kept[0]!.name);
   c.socket.destroy();
 });
 
 test('connections to a removed endpoint are closed once the drain grace period is over', async (t) => {
-  const bs = await backends(1);
-  const ex = executor({ drainGraceMs: 50 });
-  t.after(() => stop(ex, bs));
-  const vip = loopbackAddress();
-  await apply(ex, [svc(vip, bs)]);
+  const { bs, vip, apply } = await rig(t, 1, { drainGraceMs: 50 });
+  await apply([svc(vip, bs)]);
   const c = await connectClient(vip, 8080);
   await c.say('hi');
   const closed = new Promise((r) => c.socket.once('close', r));
-  await apply(ex, [svc(vip, [])]);
+  await apply([svc(vip, [])]);
   await closed;
 });
 
 test('a refusing backend is skipped', async (t) => {
-  const bs = await backends(1);
+  const { bs, vip, apply } = await rig(t, 1);
   const dead = await deadPort();
-  const ex = executor();
-  t.after(() => stop(ex, bs));
-  const vip = loopbackAddress();
-  await apply(ex, [svc(vip, [{ port: dead }, ...bs])]);
+  await apply([svc(vip, [{ port: dead }, ...bs])]);
   for (let i = 0; i < 4; i++) assert.equal(await askWho(vip, 8080), 'b0');
 });
 
 test('when every backend refuses, the client is closed at once', async (t) => {
   const ports = [{ port: await deadPort() }, { port: await deadPort() }];
   // A connect timeout far beyond the test's own limit: only a prompt close can pass.
-  const ex = executor({ connectTimeoutMs: 60_000 });
-  t.after(() => stop(ex, []));
-  const vip = loopbackAddress();
-  await apply(ex, [svc(vip, ports)]);
+  const { vip, apply } = proxyServing(t, [], { connectTimeoutMs: 60_000 });
+  await apply([svc(vip, ports)]);
   const outcome = await connectOutcome(vip, 8080);
   assert.ok(outcome === 'ECONNRESET' || outcome === 'closed', outcome);
 });
 
 test('reject: a port without endpoints refuses connections', async (t) => {
-  const ex = executor();
-  t.after(() => stop(ex, []));
-  const vip = loopbackAddress();
-  await apply(ex, [svc(vip, [])]);
+  const { vip, apply } = proxyServing(t, []);
+  await apply([svc(vip, [])]);
   assert.equal(await connectOutcome(vip, 8080), 'ECONNREFUSED');
 });
 
 test('drop: Local policy without local endpoints accepts nothing and answers nothing', async (t) => {
-  const bs = await backends(1);
-  const ex = executor();
-  t.after(() => stop(ex, bs));
-  const vip = loopbackAddress();
+  const { bs, vip, apply } = await rig(t, 1);
   const p = svc(vip, [], {
     type: 'NodePort',
     externalIPs: [vip],
@@ -139,58 +120,36 @@ test('drop: Local policy without local endpoints accepts nothing and answers not
     externalPolicyLocal: true,
     endpoints: [endpoint('127.0.0.1', bs[0]!.port, { isLocal: false })],
   });
-  await apply(ex, [p]);
-  const c = await connectClient(vip, 8080);
-  const got: string[] = [];
-  c.socket.on('data', (d) => got.push(d.toString()));
-  c.socket.on('close', () => got.push('closed'));
-  c.socket.write('anyone?');
-  await new Promise((r) => setTimeout(r, 200));
-  assert.deepEqual(got, []);
-  c.socket.destroy();
+  await apply([p]);
+  assert.deepEqual(await heardWithin200ms(vip, 8080), []);
 });
 
 test('loadBalancerSourceRanges: clients outside the ranges get silence (upstream drops them)', async (t) => {
-  const bs = await backends(1);
-  const ex = executor();
-  t.after(() => stop(ex, bs));
-  const [vip, lbIn, lbOut] = [loopbackAddress(), loopbackAddress(), loopbackAddress()];
+  const { bs, vip, apply } = await rig(t, 1);
+  const [lbIn, lbOut] = [loopbackAddress(), loopbackAddress()];
   const inRange = svc(vip, bs, { name: 'in', type: 'LoadBalancer', loadBalancerIPs: [{ ip: lbIn, ipMode: 'VIP' }], loadBalancerSourceRanges: ['127.0.0.0/8'] });
   const outRange = svc(loopbackAddress(), bs, { name: 'out', type: 'LoadBalancer', loadBalancerIPs: [{ ip: lbOut, ipMode: 'VIP' }], loadBalancerSourceRanges: ['10.0.0.0/8'] });
-  await apply(ex, [inRange, outRange]);
+  await apply([inRange, outRange]);
   assert.equal(await askWho(lbIn, 8080), 'b0');
-  const c = await connectClient(lbOut, 8080);
-  const got: string[] = [];
-  c.socket.on('data', (d) => got.push(d.toString()));
-  c.socket.on('close', () => got.push('closed'));
-  c.socket.write('anyone?');
-  await new Promise((r) => setTimeout(r, 200));
-  assert.deepEqual(got, []);
-  c.socket.destroy();
+  assert.deepEqual(await heardWithin200ms(lbOut, 8080), []);
 });
 
 test('a listener that cannot bind is a warning naming the service port, and the rest is served', async (t) => {
-  const bs = await backends(1);
+  const { bs, vip, apply } = await rig(t, 1);
   const taken = loopbackAddress();
   const blocker = await tcpEchoBackend('blocker', taken);
   t.after(() => blocker.close());
-  const ex = executor();
-  t.after(() => stop(ex, bs));
-  const vip = loopbackAddress();
-  const warnings = await apply(ex, [svc(vip, bs), svc(taken, bs, { name: 'clash', port: blocker.port })]);
+  const warnings = await apply([svc(vip, bs), svc(taken, bs, { name: 'clash', port: blocker.port })]);
   assert.deepEqual(warnings, [`default/clash:: cannot listen on ${taken} port ${blocker.port}/TCP (EADDRINUSE); not served`]);
   assert.equal(await askWho(vip, 8080), 'b0');
 });
 
 test('an unchanged listener keeps its socket and rr rotation across syncs', async (t) => {
-  const bs = await backends(2);
-  const ex = executor();
-  t.after(() => stop(ex, bs));
-  const vip = loopbackAddress();
-  await apply(ex, [svc(vip, bs)]);
+  const { bs, ex, vip, apply } = await rig(t, 2);
+  await apply([svc(vip, bs)]);
   const handle = ex.handle(`TCP/${vip}:8080`);
   const a = await askWho(vip, 8080);
-  await apply(ex, [svc(vip, bs)]);
+  await apply([svc(vip, bs)]);
   assert.equal(ex.handle(`TCP/${vip}:8080`), handle);
   assert.notEqual(await askWho(vip, 8080), a);
 });
@@ -218,10 +177,8 @@ test('back-pressure: a client that does not read stalls the backend instead of f
   });
   t.after(() => flood.close());
   const floodPort = await new Promise<number>((r) => flood.listen(0, '127.0.0.1', () => r((flood.address() as { port: number }).port)));
-  const ex = executor();
-  t.after(() => stop(ex, []));
-  const vip = loopbackAddress();
-  await apply(ex, [svc(vip, [{ port: floodPort }])]);
+  const { ex, vip, apply } = proxyServing(t, []);
+  await apply([svc(vip, [{ port: floodPort }])]);
   const c = await connectClient(vip, 8080);
   c.socket.pause();
   // Stalled: the backend's byte count stops moving while the client reads nothing.
@@ -251,21 +208,17 @@ test('back-pressure: a client that does not read stalls the backend instead of f
 test('IPv6: a listener on ::1 relays to an IPv6 backend', async (t) => {
   const b = await tcpEchoBackend('v6', '::1').catch(() => undefined);
   if (!b) return t.skip('no IPv6 loopback here');
-  const ex = executor();
-  t.after(() => stop(ex, [b]));
+  const { apply } = proxyServing(t, [b]);
   const port = await deadPort();
   const p = servicePort({ name: 'six', family: 'IPv6', clusterIP: '::1', port, endpoints: [endpoint('::1', b.port)] });
-  await apply(ex, [p]);
+  await apply([p]);
   assert.equal(await askWho('::1', port), 'v6');
 });
 
 test('onConnection reports each relay opening and closing, for the connection metrics', async (t) => {
-  const bs = await backends(1);
   const events: string[] = [];
-  const ex = executor({ onConnection: (event, protocol) => events.push(`${protocol} ${event}`) });
-  t.after(() => stop(ex, bs));
-  const vip = loopbackAddress();
-  await apply(ex, [svc(vip, bs)]);
+  const { bs, vip, apply } = await rig(t, 1, { onConnection: (event, protocol) => events.push(`${protocol} ${event}`) });
+  await apply([svc(vip, bs)]);
   await askWho(vip, 8080);
   await until(() => events.length === 2, 'the relay to close');
   assert.deepEqual(events, ['TCP opened', 'TCP closed']);

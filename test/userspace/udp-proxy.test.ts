@@ -1,39 +1,25 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { UserspaceExecutor, type UserspaceExecutorOptions } from '../../src/modes/userspace/executor.js';
-import { UserspaceRenderer } from '../../src/modes/userspace/renderer.js';
+import type { UserspaceExecutor, UserspaceExecutorOptions } from '../../src/modes/userspace/executor.js';
 import { UdpProxy } from '../../src/modes/userspace/udp-proxy.js';
 import type { ServicePort } from '../../src/model/types.js';
-import {
-  endpoint,
-  loopbackAddress,
-  recordingLogger,
-  servicePort,
-  snapshot,
-  syncInput,
-  udpClient,
-  udpEchoBackend,
-  until,
-  type UdpBackend,
-} from './fixtures.js';
-
-const renderer = new UserspaceRenderer({ nodePortAddresses: [] });
-
-function executor(over: Partial<UserspaceExecutorOptions> = {}): UserspaceExecutor {
-  return new UserspaceExecutor({ portals: 'none', logger: recordingLogger(), ...over });
-}
-
-async function apply(ex: UserspaceExecutor, ports: ServicePort[]): Promise<readonly string[]> {
-  const input = syncInput(snapshot(ports));
-  return (await ex.apply(renderer.render(input), input)).warnings;
-}
+import { endpoint, loopbackAddress, proxyRig, servicePort, udpClient, udpEchoBackend, until, type ProxyRig, type UdpBackend } from './fixtures.js';
 
 function dns(vip: string, backends: readonly UdpBackend[], over: Partial<ServicePort> = {}): ServicePort {
   return servicePort({ name: 'dns', protocol: 'UDP', clusterIP: vip, port: 5353, endpoints: backends.map((b) => endpoint('127.0.0.1', b.port)), ...over });
 }
 
-async function backends(n: number): Promise<UdpBackend[]> {
-  return Promise.all(Array.from({ length: n }, (_, i) => udpEchoBackend(`u${i}`)));
+/** `n` echo backends named u0, u1, ... and a proxy to serve them, all closed after the test. */
+async function rig(t: TestContext, n: number, over: Partial<UserspaceExecutorOptions> = {}): Promise<ProxyRig & { bs: UdpBackend[] }> {
+  const bs = await Promise.all(Array.from({ length: n }, (_, i) => udpEchoBackend(`u${i}`)));
+  return { bs, ...proxyRig(t, bs, over) };
+}
+
+/** A client connected to the service port, closed after the test. */
+async function client(t: TestContext, vip: string): ReturnType<typeof udpClient> {
+  const c = await udpClient(vip, 5353);
+  t.after(() => c.socket.close());
+  return c;
 }
 
 function proxyOf(ex: UserspaceExecutor, vip: string): UdpProxy {
@@ -43,14 +29,8 @@ function proxyOf(ex: UserspaceExecutor, vip: string): UdpProxy {
 }
 
 test('UDP: each client flow goes to one backend, flows spread rr, replies come back', async (t) => {
-  const bs = await backends(3);
-  const ex = executor();
-  t.after(async () => {
-    await ex.close();
-    bs.forEach((b) => b.close());
-  });
-  const vip = loopbackAddress();
-  await apply(ex, [dns(vip, bs)]);
+  const { bs, vip, apply } = await rig(t, 3);
+  await apply([dns(vip, bs)]);
   const answers: string[] = [];
   for (let i = 0; i < 3; i++) {
     const c = await udpClient(vip, 5353);
@@ -63,16 +43,9 @@ test('UDP: each client flow goes to one backend, flows spread rr, replies come b
 });
 
 test('UDP: an idle flow expires after the idle timeout and the next datagram opens a new one', async (t) => {
-  const bs = await backends(1);
-  const ex = executor({ udpIdleTimeoutMs: 40 });
-  t.after(async () => {
-    await ex.close();
-    bs.forEach((b) => b.close());
-  });
-  const vip = loopbackAddress();
-  await apply(ex, [dns(vip, bs)]);
-  const c = await udpClient(vip, 5353);
-  t.after(() => c.socket.close());
+  const { bs, ex, vip, apply } = await rig(t, 1, { udpIdleTimeoutMs: 40 });
+  await apply([dns(vip, bs)]);
+  const c = await client(t, vip);
   assert.equal(await c.ask('a'), 'u0:a');
   assert.equal(proxyOf(ex, vip).flows().length, 1);
   await until(() => proxyOf(ex, vip).flows().length === 0, 'the flow to expire');
@@ -82,17 +55,10 @@ test('UDP: an idle flow expires after the idle timeout and the next datagram ope
 });
 
 test('UDP: idle expiry follows the injected clock, not the timer alone', async (t) => {
-  const bs = await backends(1);
   let clock = 0;
-  const ex = executor({ udpIdleTimeoutMs: 20, now: () => clock });
-  t.after(async () => {
-    await ex.close();
-    bs.forEach((b) => b.close());
-  });
-  const vip = loopbackAddress();
-  await apply(ex, [dns(vip, bs)]);
-  const c = await udpClient(vip, 5353);
-  t.after(() => c.socket.close());
+  const { bs, ex, vip, apply } = await rig(t, 1, { udpIdleTimeoutMs: 20, now: () => clock });
+  await apply([dns(vip, bs)]);
+  const c = await client(t, vip);
   await c.ask('a');
   // The timer fires, but on the injected clock no time has passed: the flow must survive.
   await new Promise((r) => setTimeout(r, 60));
@@ -102,34 +68,20 @@ test('UDP: idle expiry follows the injected clock, not the timer alone', async (
 });
 
 test('UDP: flows to a removed backend end at once; new flows go to the remaining ones', async (t) => {
-  const bs = await backends(2);
-  const ex = executor();
-  t.after(async () => {
-    await ex.close();
-    bs.forEach((b) => b.close());
-  });
-  const vip = loopbackAddress();
-  await apply(ex, [dns(vip, bs)]);
-  const c = await udpClient(vip, 5353);
-  t.after(() => c.socket.close());
+  const { bs, ex, vip, apply } = await rig(t, 2);
+  await apply([dns(vip, bs)]);
+  const c = await client(t, vip);
   const first = (await c.ask('x')).split(':')[0];
   const kept = bs.filter((b) => b.name !== first);
-  await apply(ex, [dns(vip, kept)]);
+  await apply([dns(vip, kept)]);
   assert.equal(proxyOf(ex, vip).flows().length, 0);
   assert.equal(await c.ask('y'), `${kept[0]!.name}:y`);
 });
 
 test('UDP: the flow table is bounded per listener', async (t) => {
-  const bs = await backends(1);
-  const ex = executor({ maxUdpFlows: 2 });
-  t.after(async () => {
-    await ex.close();
-    bs.forEach((b) => b.close());
-  });
-  const vip = loopbackAddress();
-  await apply(ex, [dns(vip, bs)]);
-  const cs = await Promise.all([1, 2, 3].map(() => udpClient(vip, 5353)));
-  t.after(() => cs.forEach((c) => c.socket.close()));
+  const { bs, ex, vip, apply } = await rig(t, 1, { maxUdpFlows: 2 });
+  await apply([dns(vip, bs)]);
+  const cs = await Promise.all([1, 2, 3].map(() => client(t, vip)));
   assert.equal(await cs[0]!.ask('1'), 'u0:1');
   assert.equal(await cs[1]!.ask('2'), 'u0:2');
   assert.equal(await cs[2]!.ask('3', 200), 'timeout');
@@ -137,31 +89,21 @@ test('UDP: the flow table is bounded per listener', async (t) => {
 });
 
 test('UDP reject: no endpoints answers ICMP port unreachable', async (t) => {
-  const ex = executor();
-  t.after(() => ex.close());
-  const vip = loopbackAddress();
-  await apply(ex, [dns(vip, [])]);
-  const c = await udpClient(vip, 5353);
-  t.after(() => c.socket.close());
+  const { vip, apply } = await rig(t, 0);
+  await apply([dns(vip, [])]);
+  const c = await client(t, vip);
   assert.equal(await c.ask('anyone?'), 'ECONNREFUSED');
 });
 
 test('UDP drop: Local policy without local endpoints neither answers nor refuses', async (t) => {
-  const bs = await backends(1);
-  const ex = executor();
-  t.after(async () => {
-    await ex.close();
-    bs.forEach((b) => b.close());
-  });
-  const vip = loopbackAddress();
+  const { bs, vip, apply } = await rig(t, 1);
   const p = dns(loopbackAddress(), [], {
     type: 'NodePort',
     externalIPs: [vip],
     externalPolicyLocal: true,
     endpoints: [endpoint('127.0.0.1', bs[0]!.port, { isLocal: false })],
   });
-  await apply(ex, [p]);
-  const c = await udpClient(vip, 5353);
-  t.after(() => c.socket.close());
+  await apply([p]);
+  const c = await client(t, vip);
   assert.equal(await c.ask('anyone?', 200), 'timeout');
 });
