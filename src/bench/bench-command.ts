@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { benchLabRequirements } from './bench-lab.js';
 import { BENCH_USAGE, BenchUsageError, EXPERIMENTS, effectiveProfile, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import { renderReportHtml } from './report-html.js';
-import { experimentTable, overtakesIptables, renderTextTable } from './report-tables.js';
+import { UML_IPTABLES, experimentTable, iptablesReference, overtakesIptables, renderTextTable } from './report-tables.js';
 import { caseKey, completedKeys, loadResults, recordCase, saveResults, type BenchResults } from './results.js';
 import { runSession, type SessionEvents, type SessionSpec } from './session.js';
 import { collectSystemInfo } from './system-info.js';
-import { runSessionInUml, umlRequirements } from './uml-session.js';
+import { runSessionsInUml, umlRequirements } from './uml-session.js';
 
 type Write = (text: string) => void;
 
@@ -27,7 +27,16 @@ async function runMode(spec: SessionSpec, events: SessionEvents, write: Write): 
     return;
   }
   events.progress('ipvs: booting user-mode Linux (the host kernel has no IPVS); progress arrives every few seconds');
-  await runSessionInUml(spec, events, 4 * 60 * 60_000);
+  await runSessionsInUml([spec, ...umlReference(spec)], events, 4 * 60 * 60_000);
+}
+
+/**
+ * IPVS numbers from user-mode Linux cannot be set against the host's iptables, so the experiments that
+ * compare IPVS with iptables (latency, scale) also run iptables in the same UML kernel.
+ */
+export function umlReference(spec: SessionSpec): SessionSpec[] {
+  const experiments = spec.experiments.filter((e) => e === 'latency' || e === 'scale');
+  return experiments.length === 0 ? [] : [{ ...spec, mode: 'iptables', label: UML_IPTABLES, kernel: 'uml', experiments }];
 }
 
 export function printSummary(r: BenchResults, write: Write): void {
@@ -37,7 +46,8 @@ export function printSummary(r: BenchResults, write: Write): void {
     write(`\n== ${e}\n${renderTextTable(t)}\n`);
     if (e === 'scale') {
       for (const [mode, n] of Object.entries(overtakesIptables(r.cases))) {
-        write(`${mode}: ${n === undefined ? 'does not overtake iptables at the measured counts' : `overtakes iptables from ${n} Services`}\n`);
+        const ref = iptablesReference(mode);
+        write(`${mode}: ${n === undefined ? `does not overtake ${ref} at the measured counts` : `overtakes ${ref} from ${n} Services`}\n`);
       }
     }
   }

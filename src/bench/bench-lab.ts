@@ -41,6 +41,9 @@ function wiringCommands(ns: Readonly<Record<BenchPlace, string>>): string[][] {
     ['ip', '-n', client, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'n0', 'netns', node],
     ['ip', '-n', pods, 'link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'n1', 'netns', node],
     inNs(node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'),
+    // Userspace mode's portal listeners each take an ephemeral port: 30,000 Services need more than the
+    // default range's 28,232, and its relays to the pods need ports of their own besides.
+    inNs(node, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=16384 65000'),
     // Thousands of short connections from one address: reuse TIME_WAIT ports, widen the port range.
     inNs(client, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000', 'net.ipv4.tcp_tw_reuse=1'),
     inNs(pods, 'sysctl', '-qw', 'net.core.somaxconn=8192', 'net.ipv4.tcp_max_syn_backlog=8192'),

@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ProxyMode } from '../dataplane/types.js';
 import { POD_CIDR, stopProcess, type BenchLab } from './bench-lab.js';
+import { RAISE_LIMIT } from './load-tools.js';
 
 export const NODE_NAME = 'bench-node';
 const METRICS = '127.0.0.1:10249';
@@ -16,19 +17,22 @@ export function kproxyCliPath(): string {
   return process.env.KPROXY_CLI ?? fileURLToPath(new URL('../cli/main.js', import.meta.url));
 }
 
+/** Where a session runs: on the host, or inside user-mode Linux (IPVS, and iptables as its reference). */
+export type BenchKernel = 'host' | 'uml';
+
 /** The flags each mode runs with besides the common ones. */
-export function modeFlags(mode: ProxyMode): string[] {
+export function modeFlags(mode: ProxyMode, kernel: BenchKernel = mode === 'ipvs' ? 'uml' : 'host'): string[] {
   if (mode === 'userspace') return ['--userspace-portals=iptables'];
-  // The UML kernel (where IPVS runs) has only the legacy iptables back end.
-  if (mode === 'ipvs') return ['--iptables-backend=legacy'];
+  // The UML kernel has only the legacy iptables back end.
+  if (kernel === 'uml') return ['--iptables-backend=legacy'];
   return [];
 }
 
-export function kproxyArgs(mode: ProxyMode, manifestsDir: string): string[] {
+export function kproxyArgs(mode: ProxyMode, manifestsDir: string, kernel?: BenchKernel): string[] {
   return [
     kproxyCliPath(), `--proxy-mode=${mode}`, '--from', manifestsDir, '--hostname-override', NODE_NAME,
     `--metrics-bind-address=${METRICS}`, '--healthz-bind-address=127.0.0.1:10256', `--cluster-cidr=${POD_CIDR}`,
-    ...modeFlags(mode),
+    ...modeFlags(mode, kernel),
   ];
 }
 
@@ -51,8 +55,10 @@ export class KproxyUnderTest {
     child.stderr?.on('data', keep);
   }
 
-  static start(lab: BenchLab, mode: ProxyMode, manifestsDir: string): KproxyUnderTest {
-    return new KproxyUnderTest(lab, lab.spawn('node', process.execPath, kproxyArgs(mode, manifestsDir)));
+  static start(lab: BenchLab, mode: ProxyMode, manifestsDir: string, kernel?: BenchKernel): KproxyUnderTest {
+    // Userspace mode holds a descriptor per listener: 30,000 Services need a raised limit, as a DaemonSet's
+    // container runtime gives it.
+    return new KproxyUnderTest(lab, lab.spawn('node', 'sh', ['-c', RAISE_LIMIT, 'sh', process.execPath, ...kproxyArgs(mode, manifestsDir, kernel)]));
   }
 
   /** Wait until a sync that began after `sinceMs` is done and nothing is queued; returns when that was. */

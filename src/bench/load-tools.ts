@@ -8,7 +8,8 @@ import { parseAbOutput, type AbResult } from './ab-output.js';
 import type { HttpLoadResult, HttpLoadSpec } from './http-load.js';
 import { parseWrkOutput, type WrkResult } from './wrk-output.js';
 
-const RAISE_LIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n 16384; exec "$@"';
+/** `sh -c` script that raises the open-file limit, then runs its arguments. */
+export const RAISE_LIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n 16384; exec "$@"';
 
 export function abArgs(url: string, concurrency: number, requests: number): string[] {
   // -r: do not stop at the first socket error; -s: per-request timeout (s).

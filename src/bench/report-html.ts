@@ -2,7 +2,7 @@
 // experiment's table and chart, which load tool produced it, and the scale verdict.
 
 import type { ExperimentName } from './bench-options.js';
-import { experimentTable, overtakesIptables, type Table } from './report-tables.js';
+import { experimentTable, iptablesReference, overtakesIptables, type Table } from './report-tables.js';
 import type { BenchResults, CaseResult } from './results.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg-chart.js';
 
@@ -50,7 +50,7 @@ function htmlTable(t: Table): string {
 function scaleVerdict(cases: readonly CaseResult[]): string {
   const o = overtakesIptables(cases);
   const lines = Object.entries(o).map(([mode, n]) =>
-    n === undefined ? `${mode} never overtakes iptables at the measured counts` : `${mode} overtakes iptables from ${n} Services on`);
+    n === undefined ? `${mode} never overtakes ${iptablesReference(mode)} at the measured counts` : `${mode} overtakes ${iptablesReference(mode)} from ${n} Services on`);
   return lines.length === 0 ? '' : `<p class="verdict">${lines.map(escapeXml).join('; ')} (ab Total mean).</p>`;
 }
 

@@ -41,9 +41,16 @@ export interface Table {
   rows: string[][];
 }
 
+/** A mode's cases together, Service counts ascending: a resumed run appends its cases at the end. */
+function inTableOrder(cases: readonly CaseResult[]): CaseResult[] {
+  const modes = [...new Set(cases.map((c) => c.mode))];
+  const count = (c: CaseResult) => (/^\d+$/.test(c.variant) ? Number(c.variant) : 0);
+  return [...cases].sort((a, b) => modes.indexOf(a.mode) - modes.indexOf(b.mode) || count(a) - count(b));
+}
+
 export function experimentTable(experiment: ExperimentName, cases: readonly CaseResult[]): Table {
   const cols = TABLE_COLUMNS[experiment];
-  const mine = cases.filter((c) => c.experiment === experiment);
+  const mine = inTableOrder(cases.filter((c) => c.experiment === experiment));
   const rows = mine.map((c) => [
     c.mode,
     c.variant,
@@ -64,9 +71,18 @@ export function renderMarkdownTable(t: Table): string {
   return [`| ${t.header.join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
+/** iptables measured inside user-mode Linux: the reference IPVS is compared with. */
+export const UML_IPTABLES = 'iptables-uml';
+
+/** The mode a mode's scale results are compared with: iptables in the same kernel. */
+export function iptablesReference(mode: string): string {
+  return mode === 'ipvs' ? UML_IPTABLES : 'iptables';
+}
+
 /**
  * For each mode other than iptables: the smallest measured Service count from which its mean total ab
- * time stays below iptables' at every larger count; undefined when it never does (or iptables is missing).
+ * time stays below iptables' (in the same kernel) at every larger count; undefined when it never does.
+ * Modes without their iptables reference are left out.
  */
 export function overtakesIptables(cases: readonly CaseResult[], metric = 'totalMeanMs'): Record<string, number | undefined> {
   const scale = cases.filter((c) => c.experiment === 'scale' && !c.error && Number.isFinite(c.metrics[metric]));
@@ -76,10 +92,10 @@ export function overtakesIptables(cases: readonly CaseResult[], metric = 'totalM
     m.set(Number(c.variant), c.metrics[metric]!);
     byMode.set(c.mode, m);
   }
-  const iptables = byMode.get('iptables');
   const out: Record<string, number | undefined> = {};
   for (const [mode, values] of byMode) {
-    if (mode === 'iptables' || !iptables) continue;
+    const iptables = byMode.get(iptablesReference(mode));
+    if (mode === 'iptables' || mode === UML_IPTABLES || !iptables) continue;
     const counts = [...values.keys()].filter((n) => iptables.has(n)).sort((a, b) => a - b);
     let from: number | undefined;
     for (const n of counts) {

@@ -7,13 +7,16 @@ import { BenchLab, NODE_IP, podIP } from './bench-lab.js';
 import type { ExperimentName, Profile } from './bench-options.js';
 import { startDelayServer, startNginx } from './backends.js';
 import { nodeObject, writeCluster, type TargetService } from './cluster-manifests.js';
-import { NODE_NAME, KproxyUnderTest } from './kproxy-under-test.js';
+import { NODE_NAME, KproxyUnderTest, type BenchKernel } from './kproxy-under-test.js';
 import { caseKey, type CaseResult } from './results.js';
 import { runSyncCase } from './sync-experiment.js';
 import { TRAFFIC_EXPERIMENTS, type PlannedCase } from './traffic-experiments.js';
 
 export interface SessionSpec {
   mode: ProxyMode;
+  /** The mode's name in the results when it is not `mode` (iptables measured inside user-mode Linux). */
+  label?: string;
+  kernel?: BenchKernel;
   experiments: ExperimentName[];
   profile: Profile;
   /** Case keys to skip (already measured, --resume). */
@@ -30,7 +33,7 @@ export class SessionContext {
   private readonly manifests: string;
   private running: { key: string; kproxy: KproxyUnderTest } | undefined;
 
-  constructor(readonly mode: ProxyMode, readonly lab: BenchLab, readonly profile: Profile) {
+  constructor(readonly mode: ProxyMode, readonly lab: BenchLab, readonly profile: Profile, private readonly kernel?: BenchKernel) {
     this.manifests = lab.tempDir();
   }
 
@@ -44,7 +47,7 @@ export class SessionContext {
       await this.stopKproxy();
       writeCluster(this.manifests, nodeObject(NODE_NAME, NODE_IP), services);
       const since = Date.now();
-      const kproxy = KproxyUnderTest.start(this.lab, this.mode, this.manifests);
+      const kproxy = KproxyUnderTest.start(this.lab, this.mode, this.manifests, this.kernel);
       this.running = { key, kproxy };
       await kproxy.waitForSync(since, 120_000 + services.length * 30);
     }
@@ -83,6 +86,7 @@ export async function runSession(spec: SessionSpec, events: SessionEvents): Prom
   const traffic = spec.experiments
     .filter((e) => e !== 'sync')
     .flatMap((e) => TRAFFIC_EXPERIMENTS[e as Exclude<ExperimentName, 'sync'>].plan(spec.mode, spec.profile))
+    .map((c) => ({ ...c, mode: spec.label ?? c.mode }))
     .filter((c) => !skip.has(caseKey(c)));
   if (traffic.length > 0) {
     events.progress(`${spec.mode}: building the lab (${podCount(spec)} pod addresses)`);
@@ -90,7 +94,7 @@ export async function runSession(spec: SessionSpec, events: SessionEvents): Prom
     try {
       await startNginx(lab);
       if (traffic.some((c) => c.experiment === 'schedulers')) await startDelayServer(lab, spec.profile.schedulers.delayMs);
-      const ctx = new SessionContext(spec.mode, lab, spec.profile);
+      const ctx = new SessionContext(spec.mode, lab, spec.profile, spec.kernel);
       for (const c of traffic) await runPlanned(c, ctx, events);
       await ctx.stopKproxy();
     } finally {
@@ -100,7 +104,7 @@ export async function runSession(spec: SessionSpec, events: SessionEvents): Prom
   if (spec.experiments.includes('sync') && spec.mode !== 'userspace') {
     for (const services of spec.profile.sync.serviceCounts) {
       const c: PlannedCase = {
-        experiment: 'sync', mode: spec.mode, variant: String(services), tool: 'in-process (render + apply)',
+        experiment: 'sync', mode: spec.label ?? spec.mode, variant: String(services), tool: 'in-process (render + apply)',
         params: { services, endpointsPerService: spec.profile.sync.endpointsPerService, churnChanges: spec.profile.sync.churnChanges, churnIntervalMs: spec.profile.sync.churnIntervalMs },
         run: () => runSyncCase(spec.mode, services, spec.profile.sync),
       };

@@ -14,7 +14,8 @@ import type { SessionContext } from './session.js';
 
 export interface PlannedCase {
   experiment: ExperimentName;
-  mode: ProxyMode;
+  /** The mode's name in the results (see SessionSpec.label). */
+  mode: string;
   variant: string;
   tool: string;
   params: Record<string, number | string>;

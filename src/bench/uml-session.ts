@@ -1,4 +1,4 @@
-// A mode session inside user-mode Linux: boots Debian's linux.uml (IPVS modules included) with the host's
+// Mode sessions inside user-mode Linux: boots Debian's linux.uml (IPVS modules included) with the host's
 // root file system, runs uml-entry.js there, and relays its progress while it runs (the output file is on
 // the host's file system). The kernel runs in its own process group, killed on timeout, exit and Ctrl-C.
 
@@ -23,11 +23,11 @@ export function relayTagged(text: string, events: SessionEvents): void {
   }
 }
 
-export async function runSessionInUml(spec: SessionSpec, events: SessionEvents, timeoutMs: number): Promise<void> {
+export async function runSessionsInUml(specs: readonly SessionSpec[], events: SessionEvents, timeoutMs: number): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kpt-bench-uml-'));
   const out = join(dir, 'out.txt');
   const entry = fileURLToPath(new URL('./uml-entry.js', import.meta.url));
-  const b64 = Buffer.from(JSON.stringify(spec)).toString('base64');
+  const b64 = Buffer.from(JSON.stringify(specs)).toString('base64');
   const init = join(dir, 'init.sh');
   await writeFile(init, umlInitScript(out, [`${process.execPath} ${entry} ${b64}`]));
   await chmod(init, 0o755);

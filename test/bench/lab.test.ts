@@ -38,6 +38,8 @@ test('kproxy flags per mode, sync gauge parsing, backend configs', () => {
   assert.ok(kproxyArgs('ipvs', '/m').includes('--iptables-backend=legacy'));
   assert.ok(kproxyArgs('userspace', '/m').includes('--userspace-portals=iptables'));
   assert.ok(kproxyArgs('nftables', '/m').includes('--proxy-mode=nftables'));
+  assert.ok(kproxyArgs('iptables', '/m', 'uml').includes('--iptables-backend=legacy'), 'UML has only the legacy back end');
+  assert.ok(!kproxyArgs('iptables', '/m').some((a) => a.startsWith('--iptables-backend')));
   assert.equal(gaugeMs('# HELP x\nkubeproxy_sync_proxy_rules_last_timestamp_seconds 1.7e+09\n', 'kubeproxy_sync_proxy_rules_last_timestamp_seconds'), 1.7e12);
   assert.equal(gaugeMs('', 'x'), undefined);
   assert.match(nginxConfig('/d'), /listen 80 /);

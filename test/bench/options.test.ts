@@ -37,3 +37,10 @@ test('the quick profile stays small enough for its 3-minute budget', () => {
   assert.ok(q.latency.seconds <= 5 && q.schedulers.delayMs <= 200);
   assert.ok(PROFILES.full.scale.serviceCounts.includes(4000) && PROFILES.full.scale.concurrency === 1000);
 });
+
+test('IPVS runs with iptables in the same UML kernel as its reference, for latency and scale only', async () => {
+  const { umlReference } = await import('../../src/bench/bench-command.js');
+  const spec = { mode: 'ipvs' as const, experiments: [...EXPERIMENTS], profile: PROFILES.smoke, skip: [] };
+  assert.deepEqual(umlReference(spec).map((s) => [s.mode, s.label, s.kernel, s.experiments]), [['iptables', 'iptables-uml', 'uml', ['latency', 'scale']]]);
+  assert.deepEqual(umlReference({ ...spec, experiments: ['sync', 'schedulers'] }), []);
+});

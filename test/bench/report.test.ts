@@ -18,8 +18,10 @@ test('overtakes iptables: first count from which a mode stays faster', () => {
     scaleCase('nftables', 100, 9), scaleCase('nftables', 1000, 25), scaleCase('nftables', 4000, 30), // dips, then wins again
     scaleCase('userspace', 100, 50), scaleCase('userspace', 4000, 60),
   ];
-  assert.deepEqual(overtakesIptables(cases), { ipvs: 1000, nftables: 4000, userspace: undefined });
+  assert.deepEqual(overtakesIptables(cases), { nftables: 4000, userspace: undefined }, 'IPVS (in UML) is never set against the host');
   assert.deepEqual(overtakesIptables(cases.filter((c) => c.mode !== 'iptables')), {});
+  const withUmlReference = [...cases, scaleCase('iptables-uml', 100, 11), scaleCase('iptables-uml', 1000, 19), scaleCase('iptables-uml', 4000, 45)];
+  assert.deepEqual(overtakesIptables(withUmlReference), { ipvs: 1000, nftables: 4000, userspace: undefined });
 });
 
 test('tables: one row per case, errors shown in the row, text and markdown aligned', () => {
@@ -34,6 +36,11 @@ test('tables: one row per case, errors shown in the row, text and markdown align
   const text = renderTextTable(t).split('\n');
   assert.equal(text.length, 4);
   assert.match(renderMarkdownTable(t), /^\| mode \| case \|.*\n\|---\|---\|/);
+});
+
+test('tables: the rows of a mode stay together in Service-count order, whatever order the cases came in', () => {
+  const cases = [scaleCase('iptables', 100, 1), scaleCase('ipvs', 100, 1), scaleCase('iptables', 30000, 1), scaleCase('iptables', 500, 1)];
+  assert.deepEqual(experimentTable('scale', cases).rows.map((r) => `${r[0]} ${r[1]}`), ['iptables 100', 'iptables 500', 'iptables 30000', 'ipvs 100']);
 });
 
 test('results: a re-run case replaces the old one; only error-free cases count as done', () => {
@@ -58,13 +65,13 @@ test('charts are inline SVG with a bar or point per measured value, skipping mis
 test('report.html is self-contained: machine, every experiment section, escaped text, nothing fetched', () => {
   const r: BenchResults = {
     format: 1, command: 'kproxy bench --quick', profile: 'quick', startedAt: 's', finishedAt: 'f', system,
-    cases: [scaleCase('iptables', 100, 10), scaleCase('ipvs', 100, 5),
+    cases: [scaleCase('iptables', 100, 10), scaleCase('iptables-uml', 100, 20), scaleCase('ipvs', 100, 5),
       { experiment: 'sync', mode: 'nftables', variant: '1000', tool: 'in-process', params: {}, metrics: { fullSyncMs: 50 }, finishedAt: 'x' }],
   };
   const html = renderReportHtml(r);
   assert.match(html, /<section id="scale">/);
   assert.match(html, /<section id="sync">/);
-  assert.match(html, /ipvs overtakes iptables from 100 Services/);
+  assert.match(html, /ipvs overtakes iptables-uml from 100 Services/);
   assert.match(html, /cpu &lt;x&gt;/);
   assert.equal((html.match(/<svg /g) ?? []).length, 2);
   assert.doesNotMatch(html, /<script|<link|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
