@@ -26,7 +26,7 @@ export const TABLE_COLUMNS: Record<ExperimentName, Column[]> = {
   sync: [
     { metric: 'fullSyncMs', label: 'full sync ms' }, { metric: 'fullRenderMs', label: 'render ms' }, { metric: 'fullApplyMs', label: 'apply ms' },
     { metric: 'oneChangeMs', label: '1 endpoint ms' }, { metric: 'churnP50Ms', label: 'churn p50 ms' }, { metric: 'churnP99Ms', label: 'churn p99 ms' },
-    { metric: 'peakRssMB', label: 'peak RSS MB' },
+    { metric: 'churnSyncs', label: 'churn syncs' }, { metric: 'peakRssMB', label: 'peak RSS MB' },
   ],
   userspace: [
     { metric: 'connectionsPerSecond', label: 'conn/s (ab)' }, { metric: 'abTotalMeanMs', label: 'ab mean ms' },

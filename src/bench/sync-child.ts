@@ -2,8 +2,8 @@
 //   node sync-child.js MODE SERVICES ENDPOINTS CHURN_CHANGES CHURN_INTERVAL_MS
 // Builds the mode's data plane against a throw-away network namespace, then measures a full sync, one
 // endpoint change, and the programming latency of a steady churn (change i is due at i x interval; its
-// latency runs from when it was due until the kernel has it, so a data plane slower than the churn queues
-// up). Prints one JSON line of metrics.
+// latency runs from when it was due until the kernel has it; changes that come due during a sync go
+// together into the next one, as the Proxier batches them). Prints one JSON line of metrics.
 
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,20 +44,33 @@ async function measure(mode: ProxyMode, netns: string, services: number, perServ
   const one = await timed(dp, current, first);
   const latencies: number[] = [];
   const start = performance.now();
-  for (let i = 1; i <= changes; i++) {
-    const due = start + i * intervalMs;
-    const wait = due - performance.now();
+  const dueAt = (i: number) => start + i * intervalMs;
+  let syncs = 0;
+  for (let i = 1; i <= changes; ) {
+    const wait = dueAt(i) - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const next = withOneEndpointChanged(current, i);
+    // As the Proxier does, one sync takes every change that came due while the last one ran.
+    let last = i;
+    while (last < changes && dueAt(last + 1) <= performance.now()) last++;
+    let next = current;
+    const changed = new Set<string>();
+    for (let k = i; k <= last; k++) {
+      next = withOneEndpointChanged(next, k);
+      for (const key of next.changed) changed.add(key);
+    }
+    next = { ...next, changed };
     await timed(dp, next, current);
-    latencies.push(performance.now() - due);
+    syncs++;
+    const done = performance.now();
+    for (let k = i; k <= last; k++) latencies.push(done - dueAt(k));
     current = next;
+    i = last + 1;
   }
   await dp.executor.close();
   return {
     fullSyncMs: full.render + full.apply, fullRenderMs: full.render, fullApplyMs: full.apply,
     oneChangeMs: one.render + one.apply, oneChangeRenderMs: one.render, oneChangeApplyMs: one.apply,
-    churnP50Ms: percentile(latencies, 50), churnP99Ms: percentile(latencies, 99),
+    churnP50Ms: percentile(latencies, 50), churnP99Ms: percentile(latencies, 99), churnSyncs: syncs,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
   };
 }
