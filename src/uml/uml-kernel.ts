@@ -40,10 +40,14 @@ export function umlInitScript(outFile: string, body: readonly string[]): string 
   const version = modulesVersion() ?? '';
   return [
     '#!/bin/sh',
-    'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root',
+    'export PATH=/run/kpt-bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root',
     'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t tmpfs tmpfs /run',
-    // The host's /lib/modules must not be touched: a tmpfs over it holds the link to the UML modules.
-    `mount -t tmpfs tmpfs /lib/modules && ln -s ${MODULES_ROOT}/${version} /lib/modules/${version}`,
+    // modprobe looks in /lib/modules/VERSION, which is the host's own (and may not exist there): the
+    // guest's modprobe is a wrapper, first in PATH and the kernel's module loader, that looks under
+    // /run/kpt-modroot instead, where a link leads to the UML package's modules. Nothing on the host changes.
+    `mkdir -p /run/kpt-modroot/lib/modules /run/kpt-bin && ln -s ${MODULES_ROOT}/${version} /run/kpt-modroot/lib/modules/${version}`,
+    `printf '#!/bin/sh\\nexec /sbin/modprobe -d /run/kpt-modroot "$@"\\n' >/run/kpt-bin/modprobe && chmod +x /run/kpt-bin/modprobe`,
+    'echo /run/kpt-bin/modprobe >/proc/sys/kernel/modprobe',
     'mkdir -p /run/kpt-tmp /run/netns; export TMPDIR=/run/kpt-tmp',
     'ip link set lo up',
     `for m in ${UML_MODULES.join(' ')}; do modprobe -q $m 2>/dev/null; done`,

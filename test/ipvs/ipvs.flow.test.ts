@@ -28,9 +28,11 @@ test('IPVS mode inside user-mode Linux', { timeout: 45 * 60_000 }, async (t) => 
     assert.fail(`user-mode Linux ${run.timedOut ? 'timed out' : 'produced no test results'}:\n${run.output.slice(-6000)}\n--- console ---\n${run.console.slice(-3000)}`);
   }
   for (const r of results) {
-    await t.test(r.name, (st) => {
-      if (r.skip) st.skip(r.skip);
-      else if (!r.ok) assert.fail(r.details);
+    await t.test(r.name, () => {
+      // Inside user-mode Linux everything these tests need is there by construction: a skip there means
+      // the guest is broken (say, its modules did not load), not that this machine lacks something.
+      if (r.skip) assert.fail(`skipped inside user-mode Linux, where it must run: ${r.skip}`);
+      if (!r.ok) assert.fail(r.details);
     });
   }
 });
