@@ -19,31 +19,11 @@ import { fullSyncExtras } from '../src/modes/iptables/full-sync-extras.js';
 import { restoreTextFor } from '../src/modes/iptables/nft-restore-cache.js';
 import type { IptablesProgram } from '../src/modes/iptables/program.js';
 import type { SyncInput } from '../src/dataplane/types.js';
-import type { Endpoint, ServicePort, Snapshot } from '../src/model/types.js';
+import type { Endpoint, ServicePort } from '../src/model/types.js';
+import { modelEndpoint as endpoint, modelServicePort, portMap, snapshotOf } from '../src/bench/sync-snapshots.js';
 
-function endpoint(ip: string): Endpoint {
-  return { ip, port: 8080, ready: true, serving: true, terminating: false, nodeName: undefined, zone: undefined, zoneHints: [], nodeHints: [], isLocal: false };
-}
+const port = (i: number, eps: Endpoint[]): ServicePort => modelServicePort(i, eps, 'rr', `172.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`);
 
-function port(i: number, eps: Endpoint[]): ServicePort {
-  const name = `svc-${i}`;
-  return {
-    key: `bench/${name}:http`, namespace: 'bench', name, portName: 'http', family: 'IPv4', protocol: 'TCP', type: 'ClusterIP',
-    clusterIP: `172.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`, port: 80, nodePort: 0, externalIPs: [], loadBalancerIPs: [],
-    loadBalancerSourceRanges: [], sessionAffinity: { type: 'None' }, externalPolicyLocal: false, internalPolicyLocal: false,
-    healthCheckNodePort: 0, scheduler: 'rr', endpoints: eps,
-    selection: { cluster: eps, local: [], allReachable: eps, hasAny: true, notes: [] },
-  };
-}
-
-function snapshotOf(ports: ServicePort[], changed: string[], generation: number): Snapshot {
-  return {
-    generation,
-    node: { name: 'bench', labels: {}, addresses: [], podCIDRs: [], terminating: false },
-    families: { IPv4: { family: 'IPv4', servicePorts: new Map(ports.map((p) => [p.key, p])) }, IPv6: { family: 'IPv6', servicePorts: new Map() } },
-    changed: new Set(changed), staleUDP: new Set(), triggerTimes: new Map(),
-  };
-}
 
 const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 const rssMB = (): string => (process.resourceUsage().maxRSS / 1024).toFixed(0);
@@ -91,15 +71,15 @@ function dumpRestoreInput(dir: string, n: number, backend: 'nft' | 'legacy', pro
 async function run(n: number, backend: 'nft' | 'legacy', restore: boolean): Promise<void> {
   const ports = Array.from({ length: n }, (_, i) => port(i, [1, 2, 3, 4, 5].map((e) => endpoint(`10.${(i >> 8) & 255}.${i & 255}.${e}`))));
   const renderer = new IptablesRenderer({ detectLocal: { mode: 'ClusterCIDR', clusterCIDR: '10.0.0.0/8', bridgeInterface: '', interfaceNamePrefix: '' } });
-  const first = snapshotOf(ports, ports.map((p) => p.key), 1);
+  const first = snapshotOf(portMap(ports), ports.map((p) => p.key), 1, []);
   const cold = renderStep(renderer, { snapshot: first, previous: undefined, full: true });
   const changedPorts = [...ports];
   const eps = [...ports[0]!.endpoints];
   eps[4] = endpoint('10.255.255.5');
   changedPorts[0] = port(0, eps);
-  const second = snapshotOf(changedPorts, [changedPorts[0]!.key], 2);
+  const second = snapshotOf(portMap(changedPorts), [changedPorts[0]!.key], 2, []);
   const partial = renderStep(renderer, { snapshot: second, previous: first, full: false });
-  const third = snapshotOf(changedPorts, [], 3);
+  const third = snapshotOf(portMap(changedPorts), [], 3, []);
   const warm = renderStep(renderer, { snapshot: third, previous: second, full: true });
   console.log(
     `${n} svc x 5 ep: render full (cold) ${f0(cold.renderMs)} ms, partial ${f0(partial.renderMs)} ms, full (warm) ${f0(warm.renderMs)} ms; ` +

@@ -8,6 +8,7 @@ import { IptablesExecutor } from '../src/modes/iptables/executor.js';
 import { IptablesRenderer } from '../src/modes/iptables/renderer.js';
 import { createIpvsDataPlane } from '../src/modes/ipvs/index.js';
 import type { Endpoint, ServicePort, Snapshot } from '../src/model/types.js';
+import { modelEndpoint as endpoint, modelServicePort, portMap, snapshotOf as benchSnapshot } from '../src/bench/sync-snapshots.js';
 import type { Renderer, Executor } from '../src/dataplane/types.js';
 import type { SyncTimings } from '../src/modes/ipvs/sync-timings.js';
 import { CLIENT_IP, Lab, NODE_IP } from '../test/flow/lab.js';
@@ -15,19 +16,8 @@ import { CLIENT_IP, Lab, NODE_IP } from '../test/flow/lab.js';
 const BACKEND = '10.244.1.11';
 const detectLocal = { mode: 'ClusterCIDR' as const, clusterCIDR: '10.244.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' };
 
-function endpoint(ip: string): Endpoint {
-  return { ip, port: 8080, ready: true, serving: true, terminating: false, nodeName: undefined, zone: undefined, zoneHints: [], nodeHints: [], isLocal: false };
-}
-
-function port(i: number, eps: Endpoint[]): ServicePort {
-  const name = `svc-${i}`;
-  return {
-    key: `bench/${name}:http`, namespace: 'bench', name, portName: 'http', family: 'IPv4', protocol: 'TCP', type: 'ClusterIP',
-    clusterIP: `10.96.${(i >> 8) & 255}.${i & 255}`, port: 80, nodePort: 0, externalIPs: [], loadBalancerIPs: [],
-    loadBalancerSourceRanges: [], sessionAffinity: { type: 'None' }, externalPolicyLocal: false, internalPolicyLocal: false,
-    healthCheckNodePort: 0, scheduler: 'rr', endpoints: eps, selection: { cluster: eps, local: [], allReachable: eps, hasAny: true, notes: [] },
-  };
-}
+const port = (i: number, eps: Endpoint[]): ServicePort => modelServicePort(i, eps, 'rr', `10.96.${(i >> 8) & 255}.${i & 255}`);
+const snapshotOf = (list: ServicePort[], changed: string[], generation: number): Snapshot => benchSnapshot(portMap(list), changed, generation, [NODE_IP]);
 
 /** N services; the last one's endpoints are all the lab's real backend (for latency). */
 function ports(n: number): ServicePort[] {
@@ -35,14 +25,6 @@ function ports(n: number): ServicePort[] {
     const ips = i === n - 1 ? [BACKEND] : [1, 2, 3, 4, 5].map((e) => `10.${100 + ((i >> 8) & 127)}.${i & 255}.${e}`);
     return port(i, ips.map(endpoint));
   });
-}
-
-function snapshotOf(list: ServicePort[], changed: string[], generation: number): Snapshot {
-  return {
-    generation, node: { name: 'bench', labels: {}, addresses: [NODE_IP], podCIDRs: [], terminating: false },
-    families: { IPv4: { family: 'IPv4', servicePorts: new Map(list.map((p) => [p.key, p])) }, IPv6: { family: 'IPv6', servicePorts: new Map() } },
-    changed: new Set(changed), staleUDP: new Set(), triggerTimes: new Map(),
-  };
 }
 
 interface Plane { renderer: Renderer<unknown>; executor: Executor<unknown> }

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { createNftablesDataPlane } from '../src/modes/nftables/index.js';
 import type { Endpoint, ServicePort, Snapshot } from '../src/model/types.js';
+import { modelEndpoint as endpoint, modelServicePort, snapshotOf as benchSnapshot } from '../src/bench/sync-snapshots.js';
 import { LABEL_SERVICE_NAME, type EndpointSlice, type Service } from '../src/model/objects.js';
 import { ServiceModel } from '../src/model/service-model.js';
 
@@ -25,29 +26,8 @@ const NS = `kpt-nftbench-${randomBytes(3).toString('hex')}`;
 const NS_SMALL = `${NS}-s`;
 const inNamespace = (ns: string, ...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...args], { encoding: 'utf8' });
 
-function endpoint(ip: string, port = 8080): Endpoint {
-  return { ip, port, ready: true, serving: true, terminating: false, nodeName: undefined, zone: undefined, zoneHints: [], nodeHints: [], isLocal: false };
-}
-
-function port(i: number, eps: Endpoint[]): ServicePort {
-  const name = `svc-${i}`;
-  return {
-    key: `bench/${name}:http`, namespace: 'bench', name, portName: 'http', family: 'IPv4', protocol: 'TCP', type: 'ClusterIP',
-    clusterIP: `10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`, port: 80, nodePort: 0, externalIPs: [], loadBalancerIPs: [],
-    loadBalancerSourceRanges: [], sessionAffinity: { type: 'None' }, externalPolicyLocal: false, internalPolicyLocal: false,
-    healthCheckNodePort: 0, scheduler: '', endpoints: eps,
-    selection: { cluster: eps, local: [], allReachable: eps, hasAny: true, notes: [] },
-  };
-}
-
-function snapshotOf(ports: Map<string, ServicePort>, changed: string[], generation: number): Snapshot {
-  return {
-    generation,
-    node: { name: 'bench', labels: {}, addresses: [], podCIDRs: [], terminating: false },
-    families: { IPv4: { family: 'IPv4', servicePorts: ports }, IPv6: { family: 'IPv6', servicePorts: new Map() } },
-    changed: new Set(changed), staleUDP: new Set(), triggerTimes: new Map(),
-  };
-}
+const port = (i: number, eps: Endpoint[]): ServicePort => modelServicePort(i, eps, '', `10.${96 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`);
+const snapshotOf = (ports: Map<string, ServicePort>, changed: string[], generation: number): Snapshot => benchSnapshot(ports, changed, generation, []);
 
 function cluster(n: number): Map<string, ServicePort> {
   const eps = EP_IPS.map((ip) => endpoint(ip));

@@ -9,11 +9,11 @@ export function modelEndpoint(ip: string, port = 8080): Endpoint {
   return { ip, port, ready: true, serving: true, terminating: false, nodeName: undefined, zone: undefined, zoneHints: [], nodeHints: [], isLocal: false };
 }
 
-export function modelServicePort(i: number, endpoints: Endpoint[], scheduler = ''): ServicePort {
+export function modelServicePort(i: number, endpoints: Endpoint[], scheduler = '', clusterIP = fillerClusterIP(i)): ServicePort {
   const name = `svc-${i}`;
   return {
     key: `bench/${name}:http`, namespace: 'bench', name, portName: 'http', family: 'IPv4', protocol: 'TCP', type: 'ClusterIP',
-    clusterIP: fillerClusterIP(i), port: 80, nodePort: 0, externalIPs: [], loadBalancerIPs: [], loadBalancerSourceRanges: [],
+    clusterIP, port: 80, nodePort: 0, externalIPs: [], loadBalancerIPs: [], loadBalancerSourceRanges: [],
     sessionAffinity: { type: 'None' }, externalPolicyLocal: false, internalPolicyLocal: false, healthCheckNodePort: 0,
     scheduler, endpoints, selection: { cluster: endpoints, local: [], allReachable: endpoints, hasAny: true, notes: [] },
   };
@@ -23,13 +23,18 @@ export function clusterPorts(services: number, perService: number, scheduler = '
   const ports = Array.from({ length: services }, (_, i) =>
     modelServicePort(i, Array.from({ length: perService }, (_, j) => modelEndpoint(fillerEndpointIP(i, j, perService))), scheduler),
   );
+  return portMap(ports);
+}
+
+/** The same ports keyed as a snapshot holds them. */
+export function portMap(ports: readonly ServicePort[]): Map<string, ServicePort> {
   return new Map(ports.map((p) => [p.key, p]));
 }
 
-export function snapshotOf(ports: Map<string, ServicePort>, changed: Iterable<string>, generation: number): Snapshot {
+export function snapshotOf(ports: Map<string, ServicePort>, changed: Iterable<string>, generation: number, nodeAddresses = ['10.77.0.1']): Snapshot {
   return {
     generation,
-    node: { name: 'bench', labels: {}, addresses: ['10.77.0.1'], podCIDRs: [], terminating: false },
+    node: { name: 'bench', labels: {}, addresses: nodeAddresses, podCIDRs: [], terminating: false },
     families: { IPv4: { family: 'IPv4', servicePorts: ports }, IPv6: { family: 'IPv6', servicePorts: new Map() } },
     changed: new Set(changed), staleUDP: new Set(), triggerTimes: new Map(),
   };
