@@ -43,6 +43,14 @@ export function gaugeMs(text: string, name: string): number | undefined {
   return Number.isFinite(v) ? v * 1000 : undefined;
 }
 
+/**
+ * The log lines in which kproxy says a Service is not served (userspace mode past its open-file limit). A
+ * case measured then would time a Service kproxy does not serve, so it fails with kproxy's own words.
+ */
+export function unservedWarnings(output: string): string[] {
+  return output.split('\n').filter((l) => l.includes('not served'));
+}
+
 const FETCH = `require('http').get('http://${METRICS}/metrics',r=>{let b='';r.on('data',c=>b+=c);r.on('end',()=>process.stdout.write(b))}).on('error',e=>{process.stderr.write(e.message);process.exit(1)})`;
 
 export class KproxyUnderTest {
@@ -75,6 +83,12 @@ export class KproxyUnderTest {
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`kproxy did not complete a sync within ${timeoutMs} ms (${seen}):\n${this.output.slice(-3000)}`);
+  }
+
+  /** Throws when kproxy said it could not serve some Services (see unservedWarnings). */
+  assertEveryServiceServed(): void {
+    const unserved = unservedWarnings(this.output);
+    if (unserved.length > 0) throw new Error(`kproxy did not serve every Service:\n${unserved.slice(-3).join('\n')}`);
   }
 
   logs(): string {

@@ -8,8 +8,11 @@ import { parseAbOutput, type AbResult } from './ab-output.js';
 import type { HttpLoadResult, HttpLoadSpec } from './http-load.js';
 import { parseWrkOutput, type WrkResult } from './wrk-output.js';
 
-/** `sh -c` script that raises the open-file limit, then runs its arguments. */
-export const RAISE_LIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n 16384; exec "$@"';
+/**
+ * `sh -c` script that raises the open-file limit, then runs its arguments. Where the hard limit cannot be
+ * raised (no CAP_SYS_RESOURCE), the soft limit goes up to the hard one, never down.
+ */
+export const RAISE_LIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
 
 export function abArgs(url: string, concurrency: number, requests: number): string[] {
   // -r: do not stop at the first socket error; -s: per-request timeout (s).

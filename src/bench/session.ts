@@ -50,6 +50,7 @@ export class SessionContext {
       const kproxy = KproxyUnderTest.start(this.lab, this.mode, this.manifests, this.kernel);
       this.running = { key, kproxy };
       await kproxy.waitForSync(since, 120_000 + services.length * 30);
+      kproxy.assertEveryServiceServed();
     }
     return body();
   }
