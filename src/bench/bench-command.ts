@@ -1,5 +1,6 @@
 // `kproxy bench`: runs the selected experiments for the selected modes (IPVS inside user-mode Linux),
-// prints progress and tables, writes DIR/results.json after every case and DIR/report.html at the end.
+// prints progress and tables, writes DIR/results.json after every case and DIR/report.html, DIR/report.md
+// and its chart files at the end.
 // --resume keeps the cases an earlier run in DIR measured.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { benchLabRequirements } from './bench-lab.js';
 import { BENCH_USAGE, BenchUsageError, EXPERIMENTS, effectiveProfile, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import { renderReportHtml } from './report-html.js';
+import { renderReportMarkdown } from './report-markdown.js';
 import { UML_IPTABLES, experimentTable, iptablesReference, overtakesIptables, renderTextTable } from './report-tables.js';
 import { caseKey, completedKeys, loadResults, recordCase, saveResults, type BenchResults } from './results.js';
 import { runSession, type SessionEvents, type SessionSpec } from './session.js';
@@ -93,7 +95,10 @@ export async function runBench(argv: readonly string[], write: Write = (t) => pr
   results.finishedAt = new Date().toISOString();
   saveResults(o.outDir, results);
   writeFileSync(join(o.outDir, 'report.html'), renderReportHtml(results));
+  const md = renderReportMarkdown(results);
+  writeFileSync(join(o.outDir, 'report.md'), md.markdown);
+  for (const [file, svg] of md.charts) writeFileSync(join(o.outDir, file), svg);
   printSummary(results, write);
-  write(`\nwrote ${join(o.outDir, 'results.json')} and ${join(o.outDir, 'report.html')} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  write(`\nwrote results.json, report.html and report.md (charts beside it) in ${o.outDir} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   return results.cases.some((c) => c.error) ? 1 : 0;
 }

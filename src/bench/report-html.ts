@@ -47,11 +47,17 @@ function htmlTable(t: Table): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 
+/** One sentence per mode: from which Service count it is faster than iptables in the same kernel. */
+export function scaleVerdictLines(cases: readonly CaseResult[]): string[] {
+  return Object.entries(overtakesIptables(cases)).map(([mode, n]) =>
+    n === undefined
+      ? `${mode} never overtakes ${iptablesReference(mode)} at the measured counts (ab Total mean)`
+      : `${mode} overtakes ${iptablesReference(mode)} from ${n} Services on (ab Total mean)`);
+}
+
 function scaleVerdict(cases: readonly CaseResult[]): string {
-  const o = overtakesIptables(cases);
-  const lines = Object.entries(o).map(([mode, n]) =>
-    n === undefined ? `${mode} never overtakes ${iptablesReference(mode)} at the measured counts` : `${mode} overtakes ${iptablesReference(mode)} from ${n} Services on`);
-  return lines.length === 0 ? '' : `<p class="verdict">${lines.map(escapeXml).join('; ')} (ab Total mean).</p>`;
+  const lines = scaleVerdictLines(cases);
+  return lines.length === 0 ? '' : `<p class="verdict">${lines.map(escapeXml).join('; ')}.</p>`;
 }
 
 export function renderReportHtml(r: BenchResults): string {

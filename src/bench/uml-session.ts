@@ -31,7 +31,8 @@ export async function runSessionsInUml(specs: readonly SessionSpec[], events: Se
   const init = join(dir, 'init.sh');
   await writeFile(init, umlInitScript(out, [`${process.execPath} ${entry} ${b64}`]));
   await chmod(init, 0o755);
-  const child = bootUml({ init, dir, umid: `kpt-bench-${process.pid}`, memoryMB: 2048, stdio: 'ignore' });
+  // 30,000 Services x 5 endpoints: kproxy, its tools and the sync child each hold hundreds of MB in the guest.
+  const child = bootUml({ init, dir, umid: `kpt-bench-${process.pid}`, memoryMB: 4096, stdio: 'ignore' });
   const kill = () => killUml(child);
   const forget = onExitCleanup(() => {
     kill();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderReportHtml } from '../../src/bench/report-html.js';
+import { renderReportMarkdown } from '../../src/bench/report-markdown.js';
 import { experimentTable, overtakesIptables, renderMarkdownTable, renderTextTable } from '../../src/bench/report-tables.js';
 import { caseKey, completedKeys, recordCase, type BenchResults, type CaseResult } from '../../src/bench/results.js';
 import { barChart, lineChart } from '../../src/bench/svg-chart.js';
@@ -75,4 +76,19 @@ test('report.html is self-contained: machine, every experiment section, escaped 
   assert.match(html, /cpu &lt;x&gt;/);
   assert.equal((html.match(/<svg /g) ?? []).length, 2);
   assert.doesNotMatch(html, /<script|<link|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+});
+
+test('report.md: a section, chart file and Markdown table per experiment, and the scale verdict', () => {
+  const r: BenchResults = {
+    format: 1, command: 'kproxy bench', profile: 'full', startedAt: 's', finishedAt: 'f', system,
+    cases: [scaleCase('iptables', 100, 10), scaleCase('iptables', 1000, 30), scaleCase('nftables', 100, 11), scaleCase('nftables', 1000, 12),
+      { experiment: 'sync', mode: 'nftables', variant: '1000', tool: 'in-process', params: {}, metrics: {}, error: 'boom', finishedAt: 'x' }],
+  };
+  const { markdown, charts } = renderReportMarkdown(r);
+  assert.deepEqual([...charts.keys()], ['chart-scale.svg'], 'an experiment with only failed cases has no chart');
+  assert.match(charts.get('chart-scale.svg')!, /^<svg [\s\S]*<\/svg>\n$/);
+  assert.match(markdown, /## scale\n\nLoad: ab\.\n\n!\[scale\]\(chart-scale\.svg\)\n\n\| mode \| services \|/);
+  assert.match(markdown, /nftables overtakes iptables from 1000 Services on/);
+  assert.match(markdown, /## sync[\s\S]*\| nftables \| 1000 \| error: boom \|/);
+  assert.match(markdown, /Machine: cpu <x> x 2, 1024 MB, kernel 6\.1/);
 });

@@ -16,7 +16,7 @@ function missingTools(): string[] {
   return ['ab', 'wrk', 'nginx', 'haproxy', 'nft', 'iptables'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0);
 }
 
-test('kproxy bench --profile smoke writes complete results.json and report.html', { timeout: 180_000 }, async (t) => {
+test('kproxy bench --profile smoke writes complete results.json, report.html and report.md', { timeout: 180_000 }, async (t) => {
   const why = benchLabRequirements() ?? (missingTools().length ? `needs ${missingTools().join(', ')}` : undefined);
   if (why) return t.skip(why);
   const out = mkdtempSync(join(tmpdir(), 'kpt-bench-smoke-'));
@@ -37,6 +37,9 @@ test('kproxy bench --profile smoke writes complete results.json and report.html'
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     for (const e of ['latency', 'schedulers', 'scale', 'sync', 'userspace']) assert.match(html, new RegExp(`<section id="${e}">`));
     assert.match(html, /<\/html>\s*$/);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    for (const e of ['latency', 'schedulers', 'scale', 'sync', 'userspace']) assert.match(md, new RegExp(`## ${e}\\n[\\s\\S]*!\\[${e}\\]\\(chart-${e}\\.svg\\)`));
+    assert.match(readFileSync(join(out, 'chart-scale.svg'), 'utf8'), /^<svg /);
     assert.match(printed, /== scale/);
     const left = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
     assert.doesNotMatch(left, /kpt-b[0-9a-f]{6}-/);

@@ -1,0 +1,32 @@
+// report.md plus one SVG file per chart: the same tables and charts as report.html, in the form
+// docs/benchmarks.md carries them (Markdown shows an SVG file as an image; it would not show inline SVG).
+
+import type { ExperimentName } from './bench-options.js';
+import { experimentChart, scaleVerdictLines } from './report-html.js';
+import { experimentTable, renderMarkdownTable } from './report-tables.js';
+import type { BenchResults } from './results.js';
+
+export interface MarkdownReport {
+  markdown: string;
+  /** File name (beside report.md) → SVG text. */
+  charts: Map<string, string>;
+}
+
+export function renderReportMarkdown(r: BenchResults): MarkdownReport {
+  const charts = new Map<string, string>();
+  const experiments = [...new Set(r.cases.map((c) => c.experiment))];
+  const sections = experiments.map((e: ExperimentName) => {
+    const tools = [...new Set(r.cases.filter((c) => c.experiment === e).map((c) => c.tool))].join(', ');
+    const chart = experimentChart(e, r.cases);
+    const file = `chart-${e}.svg`;
+    if (chart) charts.set(file, `${chart}\n`);
+    const verdict = e === 'scale' ? scaleVerdictLines(r.cases).map((l) => `${l}.`).join(' ') : '';
+    return [`## ${e}`, `Load: ${tools}.`, chart ? `![${e}](${file})` : '', renderMarkdownTable(experimentTable(e, r.cases)), verdict]
+      .filter(Boolean).join('\n\n');
+  });
+  const s = r.system;
+  const machine = `${s.cpuModel} x ${s.cpuCount}, ${s.memoryMB} MB, kernel ${s.kernel}, Node ${s.nodeVersion}, kproxy ${s.kproxyVersion}; ` +
+    Object.entries(s.tools).map(([k, v]) => `${k} ${v}`).join(', ');
+  const head = `# kproxy bench\n\n\`${r.command}\` (profile ${r.profile}), ${r.startedAt} to ${r.finishedAt ?? 'unfinished'}.\n\nMachine: ${machine}.`;
+  return { markdown: `${[head, ...sections].join('\n\n')}\n`, charts };
+}
