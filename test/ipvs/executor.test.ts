@@ -14,6 +14,7 @@ import { ep, servicePort, snapshot } from './fixtures.js';
 interface Call {
   readonly command: string;
   readonly stdin: string;
+  readonly timeoutMs: number | undefined;
 }
 
 /** Records every tool run; `listing` answers ipvsadm -L lines; a set `restoreError` fails ipvsadm batches. */
@@ -23,7 +24,7 @@ function recorder(o: { listing?: string } = {}) {
     restoreError: '',
     runTool: async (cmd: string, args: readonly string[], opts: RunToolOptions = {}): Promise<ToolResult> => {
       const stdin = opts.stdin ?? '';
-      state.calls.push({ command: [cmd, ...args].join(' '), stdin });
+      state.calls.push({ command: [cmd, ...args].join(' '), stdin, timeoutMs: opts.timeoutMs });
       if (cmd === 'ipvsadm' && args[0] === '--restore' && stdin.startsWith('-L')) return { stdout: o.listing ?? '', stderr: '' };
       if (cmd === 'ipvsadm' && args[0] === '--restore') return { stdout: '', stderr: state.restoreError };
       return { stdout: '', stderr: '' };
@@ -99,4 +100,12 @@ test('an ipvsadm line that fails (exit 0, message on stderr) fails the apply; th
   r.calls.length = 0;
   await ex.apply(program([web(['10.244.1.1', '10.244.1.2', '10.244.1.3']), db], false), input);
   assert.ok(r.calls.some((c) => c.command === 'ipvsadm -Sn'), 'a partial sync after a failure re-reads the kernel');
+});
+
+test("a sync's tools may run as long as a large cluster's batches take (ten minutes, not runTool's default minute)", async () => {
+  const r = recorder();
+  await executor(r).apply(program([web(['10.244.1.1']), db], true), input);
+  assert.ok(r.calls.some((c) => c.command === 'ip -force -batch -'), r.calls.map((c) => c.command).join('\n'));
+  const short = r.calls.filter((c) => c.stdin !== '' && c.timeoutMs !== 600_000);
+  assert.deepEqual(short.map((c) => c.command), []);
 });

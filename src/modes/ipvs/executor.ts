@@ -39,6 +39,14 @@ export interface IpvsExecutorOptions {
   readonly runTool?: RunTool;
 }
 
+/**
+ * A sync's tools take time in proportion to the cluster: a first sync's address batch adds every Service
+ * IP to kube-ipvs0 one netlink request at a time, each costlier as the device fills (30,000 took over a
+ * minute in user-mode Linux). Killed at runTool's default minute it would fail every retry; like the
+ * iptables mode's restores, these get ten minutes, which still ends a hung tool.
+ */
+const SYNC_TOOL_TIMEOUT_MS = 600_000;
+
 interface OwnershipEvidence {
   readonly families: ReadonlySet<number>;
   readonly boundNow: ReadonlySet<string>;
@@ -187,7 +195,7 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
   /** runTool in this executor's namespace, counted in the sync's timings. */
   private run(cmd: string, args: readonly string[], stdin?: string): Promise<ToolResult> {
     if (this.clock) this.clock.toolRuns++;
-    return this.runTool(cmd, args, stdin === undefined ? this.tool : { ...this.tool, stdin });
+    return this.runTool(cmd, args, { ...this.tool, ...(stdin === undefined ? {} : { stdin }), timeoutMs: SYNC_TOOL_TIMEOUT_MS });
   }
 
   private forgetCommitted(): void {
