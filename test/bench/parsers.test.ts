@@ -2,13 +2,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAbOutput } from '../../src/bench/ab-output.js';
 import { parseWrkOutput, wrkDurationMs } from '../../src/bench/wrk-output.js';
-import { versionLine } from '../../src/bench/system-info.js';
+import { versionOf } from '../../src/bench/system-info.js';
 
-test('tool versions: the line that names the version, wherever the tool printed it', () => {
-  assert.equal(versionLine('modprobe: FATAL: Module ip_vs not found in directory /lib/modules/6.18.44\nipvsadm v1.31 2019/12/24\n'), 'ipvsadm v1.31 2019/12/24');
-  assert.equal(versionLine('\nnginx version: nginx/1.22.1\n'), 'nginx version: nginx/1.22.1');
-  assert.equal(versionLine('6.1.176\n'), '6.1.176');
-  assert.equal(versionLine(''), 'unknown');
+test('tool versions: the dotted number the output names, wherever the tool printed it', () => {
+  assert.equal(versionOf('modprobe: FATAL: Module ip_vs not found in directory /lib/modules/6.18.44\nipvsadm v1.31 2019/12/24\n'), '1.31');
+  assert.equal(versionOf('\nnginx version: nginx/1.22.1\n'), '1.22.1');
+  assert.equal(versionOf('This is ApacheBench, Version 2.3 <$Revision$>\nCopyright 1996 Adam Twiss\n'), '2.3');
+  assert.equal(versionOf('wrk debian/4.1.0-3+b2 [epoll] Copyright (C) 2012 Will Glozer\nUsage: wrk <options> <url>\n    -v, --version 1.0\n'), '4.1.0-3+b2');
+  assert.equal(versionOf('iptables v1.8.9 (nf_tables)\n'), '1.8.9 (nf_tables)');
+  assert.equal(versionOf('HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/\n'), '2.6.12-1+deb12u4');
+  assert.equal(versionOf('6.1.176\n'), '6.1.176');
+  assert.equal(versionOf('modprobe: FATAL: Module ip_vs not found in directory /lib/modules/6.18.44\nCan\'t initialize ipvs\n'), undefined);
+  assert.equal(versionOf(''), undefined);
 });
 
 const AB = `This is ApacheBench, Version 2.3 <$Revision: 1903618 $>
