@@ -88,7 +88,9 @@ export class KproxyUnderTest {
   /** Throws when kproxy said it could not serve some Services (see unservedWarnings). */
   assertEveryServiceServed(): void {
     const unserved = unservedWarnings(this.output);
-    if (unserved.length > 0) throw new Error(`kproxy did not serve every Service:\n${unserved.slice(-3).join('\n')}`);
+    if (unserved.length === 0) return;
+    const reasons = [...new Set(unserved.map((l) => /not served \(([^)]+)\)/.exec(l)?.[1]).filter(Boolean))];
+    throw new Error(`kproxy served only some of the Services (${reasons.join(', ') || 'see its log'}):\n${unserved.slice(-3).join('\n')}`);
   }
 
   logs(): string {

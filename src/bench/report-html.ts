@@ -2,7 +2,7 @@
 // experiment's table and chart, which load tool produced it, and the scale verdict.
 
 import type { ExperimentName } from './bench-options.js';
-import { experimentTable, iptablesReference, overtakesIptables, type Table } from './report-tables.js';
+import { experimentTable, experimentsIn, iptablesReference, overtakesIptables, type Table } from './report-tables.js';
 import type { BenchResults, CaseResult } from './results.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg-chart.js';
 
@@ -61,7 +61,7 @@ function scaleVerdict(cases: readonly CaseResult[]): string {
 }
 
 export function renderReportHtml(r: BenchResults): string {
-  const experiments = distinct(r.cases.map((c) => c.experiment));
+  const experiments = experimentsIn(r.cases);
   const sections = experiments.map((e) => {
     const tools = distinct(r.cases.filter((c) => c.experiment === e).map((c) => c.tool)).join(', ');
     return [

@@ -1,9 +1,8 @@
 // report.md plus one SVG file per chart: the same tables and charts as report.html, in the form
 // docs/benchmarks.md carries them (Markdown shows an SVG file as an image; it would not show inline SVG).
 
-import type { ExperimentName } from './bench-options.js';
 import { experimentChart, scaleVerdictLines } from './report-html.js';
-import { experimentTable, renderMarkdownTable } from './report-tables.js';
+import { experimentTable, experimentsIn, renderMarkdownTable } from './report-tables.js';
 import type { BenchResults } from './results.js';
 
 export interface MarkdownReport {
@@ -14,8 +13,7 @@ export interface MarkdownReport {
 
 export function renderReportMarkdown(r: BenchResults): MarkdownReport {
   const charts = new Map<string, string>();
-  const experiments = [...new Set(r.cases.map((c) => c.experiment))];
-  const sections = experiments.map((e: ExperimentName) => {
+  const sections = experimentsIn(r.cases).map((e) => {
     const tools = [...new Set(r.cases.filter((c) => c.experiment === e).map((c) => c.tool))].join(', ');
     const chart = experimentChart(e, r.cases);
     const file = `chart-${e}.svg`;

@@ -2,7 +2,7 @@
 // columns, and the rows its cases make. Also the scale experiment's verdict: the Service count from which
 // each mode is faster than iptables.
 
-import type { ExperimentName } from './bench-options.js';
+import { EXPERIMENTS, type ExperimentName } from './bench-options.js';
 import type { CaseResult } from './results.js';
 import { formatNumber } from './statistics.js';
 
@@ -35,6 +35,11 @@ export const TABLE_COLUMNS: Record<ExperimentName, Column[]> = {
   ],
 };
 
+/** The experiments these cases come from, in the order the reports show them. */
+export function experimentsIn(cases: readonly CaseResult[]): ExperimentName[] {
+  return EXPERIMENTS.filter((e) => cases.some((c) => c.experiment === e));
+}
+
 export interface Table {
   experiment: ExperimentName;
   header: string[];
@@ -54,7 +59,7 @@ export function experimentTable(experiment: ExperimentName, cases: readonly Case
   const rows = mine.map((c) => [
     c.mode,
     c.variant,
-    ...(c.error ? [`error: ${c.error.split('\n')[0]!.slice(0, 40)}`, ...cols.slice(1).map(() => '')] : cols.map((col) => formatNumber(c.metrics[col.metric]))),
+    ...(c.error ? [`error: ${c.error.split('\n')[0]!.slice(0, 80)}`, ...cols.slice(1).map(() => '')] : cols.map((col) => formatNumber(c.metrics[col.metric]))),
   ]);
   return { experiment, header: ['mode', experiment === 'scale' || experiment === 'sync' ? 'services' : 'case', ...cols.map((c) => c.label)], rows };
 }
