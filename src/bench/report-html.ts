@@ -24,6 +24,11 @@ const CHART: Record<ExperimentName, { metric: string; label: string }> = {
 
 const distinct = <T>(xs: T[]): T[] => [...new Set(xs)];
 
+/** One color per mode in every chart (iptables in user-mode Linux a lighter shade of iptables'). */
+const MODE_COLORS: Record<string, string> = {
+  userspace: '#1f77b4', iptables: '#ff7f0e', nftables: '#2ca02c', ipvs: '#d62728', 'iptables-uml': '#ffbb78',
+};
+
 /** The chart for one experiment's cases: lines over Service counts for scale/sync, bars otherwise. */
 export function experimentChart(experiment: ExperimentName, cases: readonly CaseResult[]): string {
   const ok = cases.filter((c) => c.experiment === experiment && !c.error);
@@ -33,11 +38,11 @@ export function experimentChart(experiment: ExperimentName, cases: readonly Case
   const value = (mode: string, variant: string) => ok.find((c) => c.mode === mode && c.variant === variant)?.metrics[metric] ?? Number.NaN;
   if (experiment === 'scale' || experiment === 'sync') {
     const xs = distinct(ok.map((c) => Number(c.variant))).sort((a, b) => a - b);
-    const series: Series[] = modes.map((m) => ({ name: m, values: xs.map((x) => value(m, String(x))) }));
+    const series: Series[] = modes.map((m) => ({ name: m, color: MODE_COLORS[m], values: xs.map((x) => value(m, String(x))) }));
     return lineChart(TITLES[experiment].split(':')[0]!, label, xs, series);
   }
   const variants = distinct(ok.map((c) => c.variant));
-  const series: Series[] = modes.map((m) => ({ name: m, values: variants.map((v) => value(m, v)) }));
+  const series: Series[] = modes.map((m) => ({ name: m, color: MODE_COLORS[m], values: variants.map((v) => value(m, v)) }));
   return barChart(TITLES[experiment].split(':')[0]!, label, variants, series);
 }
 

@@ -58,9 +58,12 @@ test('results: a re-run case replaces the old one; only error-free cases count a
 test('charts are inline SVG with a bar or point per measured value, skipping missing ones', () => {
   const bars = barChart('t', 'ms', ['rr', 'lc'], [{ name: 'ipvs', values: [1, 2] }, { name: 'userspace', values: [3, Number.NaN] }]);
   assert.equal(bars.match(/<rect [^>]*><title>/g)?.length, 3);
-  const lines = lineChart('t', 'ms', [100, 1000, 4000], [{ name: 'iptables', values: [1, 2, 3] }]);
-  assert.equal(lines.match(/<circle /g)?.length, 3);
-  assert.match(lines, /<polyline /);
+  const xs = [100, 500, 1000, 2000, 3000, 4000, 10000, 30000];
+  const lines = lineChart('t', 'ms', xs, [{ name: 'iptables', values: xs.map((x) => x / 100), color: '#123456' }]);
+  assert.equal(lines.match(/<circle /g)?.length, 8);
+  assert.match(lines, /<polyline fill="none" stroke="#123456"/);
+  const xLabels = [...lines.matchAll(/<text x="[\d.]+" y="266" [^>]*>(\w+)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(xLabels, ['100', '500', '1000', '2000', '3000', '10k', '30k'], '4000 would print over 3000 on the log scale');
 });
 
 test('report.html is self-contained: machine, every experiment section, escaped text, nothing fetched', () => {
