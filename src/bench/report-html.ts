@@ -2,7 +2,7 @@
 // experiment's table and chart, which load tool produced it, and the scale verdict.
 
 import type { ExperimentName } from './bench-options.js';
-import { experimentTable, experimentsIn, iptablesReference, overtakesIptables, type Table } from './report-tables.js';
+import { experimentTable, experimentTools, experimentsIn, iptablesReference, overtakesIptables, type Table } from './report-tables.js';
 import type { BenchResults, CaseResult } from './results.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg-chart.js';
 
@@ -68,10 +68,9 @@ function scaleVerdict(cases: readonly CaseResult[]): string {
 export function renderReportHtml(r: BenchResults): string {
   const experiments = experimentsIn(r.cases);
   const sections = experiments.map((e) => {
-    const tools = distinct(r.cases.filter((c) => c.experiment === e).map((c) => c.tool)).join(', ');
     return [
       `<section id="${e}"><h2>${escapeXml(TITLES[e])}</h2>`,
-      `<p class="tool">Load: ${escapeXml(tools)}. Parameters: ${escapeXml(JSON.stringify(r.cases.find((c) => c.experiment === e)?.params ?? {}))}</p>`,
+      `<p class="tool">Load: ${escapeXml(experimentTools(e, r.cases))}. Parameters: ${escapeXml(JSON.stringify(r.cases.find((c) => c.experiment === e)?.params ?? {}))}</p>`,
       e === 'scale' ? scaleVerdict(r.cases) : '',
       experimentChart(e, r.cases),
       htmlTable(experimentTable(e, r.cases)),

@@ -2,7 +2,7 @@
 // docs/benchmarks.md carries them (Markdown shows an SVG file as an image; it would not show inline SVG).
 
 import { experimentChart, scaleVerdictLines } from './report-html.js';
-import { experimentTable, experimentsIn, renderMarkdownTable } from './report-tables.js';
+import { experimentTable, experimentTools, experimentsIn, renderMarkdownTable } from './report-tables.js';
 import type { BenchResults } from './results.js';
 
 export interface MarkdownReport {
@@ -14,12 +14,11 @@ export interface MarkdownReport {
 export function renderReportMarkdown(r: BenchResults): MarkdownReport {
   const charts = new Map<string, string>();
   const sections = experimentsIn(r.cases).map((e) => {
-    const tools = [...new Set(r.cases.filter((c) => c.experiment === e).map((c) => c.tool))].join(', ');
     const chart = experimentChart(e, r.cases);
     const file = `chart-${e}.svg`;
     if (chart) charts.set(file, `${chart}\n`);
     const verdict = e === 'scale' ? scaleVerdictLines(r.cases).map((l) => `${l}.`).join(' ') : '';
-    return [`## ${e}`, `Load: ${tools}.`, chart ? `![${e}](${file})` : '', renderMarkdownTable(experimentTable(e, r.cases)), verdict]
+    return [`## ${e}`, `Load: ${experimentTools(e, r.cases)}.`, chart ? `![${e}](${file})` : '', renderMarkdownTable(experimentTable(e, r.cases)), verdict]
       .filter(Boolean).join('\n\n');
   });
   const s = r.system;

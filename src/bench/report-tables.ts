@@ -40,6 +40,11 @@ export function experimentsIn(cases: readonly CaseResult[]): ExperimentName[] {
   return EXPERIMENTS.filter((e) => cases.some((c) => c.experiment === e));
 }
 
+/** The load tools an experiment's cases used, as the reports name them. */
+export function experimentTools(experiment: ExperimentName, cases: readonly CaseResult[]): string {
+  return [...new Set(cases.filter((c) => c.experiment === experiment).map((c) => c.tool))].join(', ');
+}
+
 export interface Table {
   experiment: ExperimentName;
   header: string[];
