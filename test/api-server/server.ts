@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { keyOf, ObjectStore, TYPE_OF, type Change, type Resource, type StoredObject } from './object-store.js';
-import { matchesFields, matchesLabels, parseSelector, SelectorError } from './selectors.js';
+import { matchesFields, matchesLabels, parseSelector, SelectorError, type SelectorRequirement } from '../../src/sources/api/selectors.js';
 
 export interface RecordedRequest {
   path: string;
@@ -27,7 +27,20 @@ export interface TestApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Requests must carry `Authorization: Bearer TOKEN`. */
   requireToken?: string;
+  /**
+   * The Kubernetes minor version this server plays (default 31). It decides which field selectors are
+   * known, as on a real server: Services' spec.clusterIP and spec.type only from 1.31; 1.28 to 1.30 answer
+   * 400 "... is not a known field selector" (seen from a real v1.28.4 kube-apiserver).
+   */
+  minorVersion?: number;
 }
+
+/** Field selectors a real API server knows per resource, and the minor version that added them. */
+const FIELD_SELECTORS: Record<Resource, Record<string, number>> = {
+  services: { 'metadata.name': 0, 'metadata.namespace': 0, 'spec.clusterIP': 31, 'spec.type': 31 },
+  endpointslices: { 'metadata.name': 0, 'metadata.namespace': 0 },
+  nodes: { 'metadata.name': 0, 'metadata.namespace': 0, 'spec.unschedulable': 0 },
+};
 
 const ROUTES: [RegExp, Resource][] = [
   [/^\/api\/v1\/(?:namespaces\/[^/]+\/)?services$/, 'services'],
@@ -40,6 +53,8 @@ const REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized'
 export class TestApiServer {
   readonly store = new ObjectStore();
   readonly requests: RecordedRequest[] = [];
+  /** Events created with POST (events.k8s.io/v1), in order. */
+  readonly events: { namespace: string; object: Record<string, unknown> }[] = [];
   /** Every response waits this long before it starts. */
   delayMs = 0;
   /** Non-watch requests are accepted and never answered. */
@@ -126,10 +141,13 @@ export class TestApiServer {
       rule.remaining--;
       return sendStatus(res, rule.status, `injected failure (${rule.status})`);
     }
+    const eventsIn = /^\/apis\/events\.k8s\.io\/v1\/namespaces\/([^/]+)\/events$/.exec(url.pathname);
+    if (eventsIn && req.method === 'POST') return this.createEvent(eventsIn[1]!, req, res);
     if (!resource) return sendStatus(res, 404, `the server could not find the requested resource (${url.pathname})`);
     try {
       const labels = parseSelector(url.searchParams.get('labelSelector'), 'labelSelector');
       const fields = parseSelector(url.searchParams.get('fieldSelector'), 'fieldSelector');
+      this.checkFieldsKnown(resource, fields);
       const selected = (o: StoredObject) => matchesLabels(labels, o) && matchesFields(fields, o);
       if (watch) this.serveWatch(resource, url.searchParams, selected, res);
       else this.serveList(resource, url.searchParams, selected, res);
@@ -137,6 +155,21 @@ export class TestApiServer {
       if (!(e instanceof SelectorError)) throw e;
       sendStatus(res, 400, e.message);
     }
+  }
+
+  private async createEvent(namespace: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body = '';
+    for await (const chunk of req) body += (chunk as Buffer).toString();
+    const object = JSON.parse(body) as Record<string, unknown>;
+    this.events.push({ namespace, object });
+    sendJSON(res, 201, object);
+  }
+
+  private checkFieldsKnown(resource: Resource, fields: SelectorRequirement[]): void {
+    const minor = this.opts.minorVersion ?? 31;
+    const known = Object.entries(FIELD_SELECTORS[resource]).filter(([, since]) => since <= minor).map(([f]) => f);
+    const unknown = fields.find((f) => !known.includes(f.key));
+    if (unknown) throw new SelectorError(`"${unknown.key}" is not a known field selector: only ${known.map((f) => `"${f}"`).join(', ')}`);
   }
 
   private serveList(resource: Resource, q: URLSearchParams, selected: (o: StoredObject) => boolean, res: ServerResponse): void {

@@ -35,6 +35,8 @@ export interface ApiTransport {
   getJSON(path: string, query: Query, signal?: AbortSignal): Promise<unknown>;
   /** Resolves when the server ends the stream or onEvent says stop; rejects on any failure. */
   watch(path: string, query: Query, opts: WatchOptions): Promise<void>;
+  /** Creates an object (POST); resolves with the server's answer. Optional: test transports may not write. */
+  postJSON?(path: string, body: unknown, signal?: AbortSignal): Promise<unknown>;
   close(): void;
 }
 
@@ -98,18 +100,25 @@ export class ApiClient implements ApiTransport {
   }
 
   async getJSON(path: string, query: Query, signal?: AbortSignal): Promise<unknown> {
-    const { res, idleError } = await this.open(path, query, this.requestIdleTimeoutMs, signal);
+    return this.readJSON('GET', path, await this.open(path, query, this.requestIdleTimeoutMs, signal));
+  }
+
+  async postJSON(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    return this.readJSON('POST', path, await this.open(path, {}, this.requestIdleTimeoutMs, signal, JSON.stringify(body)));
+  }
+
+  private async readJSON(method: string, path: string, { res, idleError }: OpenResponse): Promise<unknown> {
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of res) chunks.push(chunk as Buffer);
     } catch (e) {
-      throw idleError() ?? new Error(`GET ${path}: connection lost while reading the response (${(e as Error).message})`);
+      throw idleError() ?? new Error(`${method} ${path}: connection lost while reading the response (${(e as Error).message})`);
     }
     const text = Buffer.concat(chunks).toString('utf8');
     try {
       return JSON.parse(text);
     } catch {
-      throw new Error(`GET ${path}: the response is not JSON (${text.slice(0, 80)}...)`);
+      throw new Error(`${method} ${path}: the response is not JSON (${text.slice(0, 80)}...)`);
     }
   }
 
@@ -147,23 +156,26 @@ export class ApiClient implements ApiTransport {
     this.agent.destroy();
   }
 
-  /** Sends the request and returns the 200 response; any other status becomes an ApiError. */
-  private async open(path: string, query: Query, idleTimeoutMs: number, signal?: AbortSignal): Promise<OpenResponse> {
+  /** Sends a GET (or, with a body, a POST) and returns the 2xx response; any other status becomes an ApiError. */
+  private async open(path: string, query: Query, idleTimeoutMs: number, signal?: AbortSignal, body?: string): Promise<OpenResponse> {
     await this.limiter.take(signal);
     const url = this.urlFor(path, query);
+    const method = body === undefined ? 'GET' : 'POST';
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent, ...(await this.authHeaders()) };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     // Once the response has started, destroying the request surfaces as a generic "aborted" on the
     // response; remembering the idle error lets the reader report what really happened.
     let idle: IdleTimeoutError | undefined;
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = send(url, { method: 'GET', headers, agent: this.agent, signal }, resolve);
-      req.setTimeout(idleTimeoutMs, () => req.destroy((idle = new IdleTimeoutError(`GET ${path}: nothing received for ${idleTimeoutMs} ms`))));
+      const req = send(url, { method, headers, agent: this.agent, signal }, resolve);
+      req.setTimeout(idleTimeoutMs, () => req.destroy((idle = new IdleTimeoutError(`${method} ${path}: nothing received for ${idleTimeoutMs} ms`))));
       req.on('error', reject);
-      req.end();
+      req.end(body);
     });
-    if (res.statusCode === 200) return { res, idleError: () => idle };
-    throw await errorFrom(res, path);
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) return { res, idleError: () => idle };
+    throw await errorFrom(res, method, path);
   }
 
   private urlFor(path: string, query: Query): URL {
@@ -202,7 +214,7 @@ export class ApiClient implements ApiTransport {
   }
 }
 
-async function errorFrom(res: IncomingMessage, path: string): Promise<ApiError> {
+async function errorFrom(res: IncomingMessage, method: string, path: string): Promise<ApiError> {
   let body = '';
   for await (const chunk of res) {
     if (body.length < MAX_ERROR_BODY) body += (chunk as Buffer).toString('utf8');
@@ -217,7 +229,7 @@ async function errorFrom(res: IncomingMessage, path: string): Promise<ApiError> 
   } catch {
     // Not a Status object (a proxy in between, say): the raw start of the body is the best explanation.
   }
-  return new ApiError(code, reason, `GET ${path}: ${code} ${reason}: ${message}`);
+  return new ApiError(code, reason, `${method} ${path}: ${code} ${reason}: ${message}`);
 }
 
 function asWatchEvent(value: unknown, path: string): WatchEvent {

@@ -13,6 +13,7 @@ import type { Source, SourceSink } from '../types.js';
 import type { ApiTransport } from './api-client.js';
 import { Reflector, type ReflectorSink, type ReflectorTuning } from './reflector.js';
 import { apiResources, type ResourceSpec } from './resources.js';
+import { postStartEvent } from './start-event.js';
 
 export const API_SOURCE_NAME = 'api';
 
@@ -40,6 +41,8 @@ export class ApiSource implements Source {
   private readonly reflectors: Reflector[] = [];
   private started = false;
   private stopped = false;
+  private readonly abort = new AbortController();
+  private startEvent: Promise<void> = Promise.resolve();
 
   constructor(opts: ApiSourceOptions) {
     if (opts.hostname === '') throw new Error('api source: hostname is empty; the own Node cannot be selected');
@@ -56,6 +59,7 @@ export class ApiSource implements Source {
       this.reflectors.push(reflector);
     }
     logger.info('Starting API source', { server: this.opts.server, node: this.opts.hostname });
+    this.startEvent = postStartEvent(this.opts.transport, this.opts.hostname, logger, this.abort.signal);
     for (const r of this.reflectors) r.start();
     await Promise.all(this.reflectors.map((r) => r.synced));
     if (this.stopped) return;
@@ -65,7 +69,8 @@ export class ApiSource implements Source {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all(this.reflectors.map((r) => r.stop()));
+    this.abort.abort();
+    await Promise.all([this.startEvent, ...this.reflectors.map((r) => r.stop())]);
     this.opts.transport.close();
   }
 

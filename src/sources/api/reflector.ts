@@ -12,6 +12,7 @@ import type { Logger } from '../../observability/logger.js';
 import { Backoff } from '../../runner/backoff.js';
 import { ApiError, IdleTimeoutError, type ApiTransport, type Query, type WatchEvent } from './api-client.js';
 import type { ResourceSpec } from './resources.js';
+import { describeForm, selectorForms, type SelectorForm } from './selector-forms.js';
 import { abortableSleep } from './token-bucket.js';
 
 export interface ReflectorSink {
@@ -55,6 +56,9 @@ export class Reflector {
   private isHealthy = false;
   private failuresSinceSuccess = 0;
   private running: Promise<void> | undefined;
+  private readonly forms: SelectorForm[];
+  private formIndex = 0;
+  private formLogged = false;
   private resolveSynced!: () => void;
   /** Resolves after the first complete list was delivered (or on stop). */
   readonly synced: Promise<void>;
@@ -65,6 +69,7 @@ export class Reflector {
     this.sleep = opts.sleep ?? abortableSleep;
     this.now = opts.now ?? Date.now;
     this.synced = new Promise((resolve) => (this.resolveSynced = resolve));
+    this.forms = selectorForms(opts.resource);
   }
 
   /** The last list or watch worked; false from the first failure until the next success. */
@@ -109,6 +114,7 @@ export class Reflector {
           this.resourceVersion = undefined;
           continue;
         }
+        if (err instanceof ApiError && err.code === 400 && this.askForLess(err)) continue;
         this.failed(err);
         await this.pause(this.backoff.next());
       }
@@ -137,13 +143,14 @@ export class Reflector {
         continue;
       }
       const { objects, resourceVersion, next } = this.readPage(page);
-      for (const o of objects) items.push(o);
+      for (const o of objects) if (this.form.keep(o)) items.push(o);
       listRV ??= resourceVersion;
       if (!next) break;
       cont = next;
     }
     this.opts.sink.replace(items);
     this.resourceVersion = listRV;
+    this.logFormOnce();
     this.succeeded();
     this.backoff.reset();
     this.opts.logger.v(2).info('Listed objects from the API server', { type: resource.typeName, count: items.length, resourceVersion: listRV });
@@ -199,7 +206,9 @@ export class Reflector {
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED':
-        this.opts.sink.upsert(this.typed(object));
+        // An object that stopped matching the client-side selectors leaves, as the server would send DELETED.
+        if (this.form.keep(object)) this.opts.sink.upsert(this.typed(object));
+        else if (typeof object?.metadata?.name === 'string') this.opts.sink.remove(object.metadata.namespace, object.metadata.name);
         break;
       case 'DELETED':
         if (typeof object?.metadata?.name === 'string') this.opts.sink.remove(object.metadata.namespace, object.metadata.name);
@@ -224,8 +233,32 @@ export class Reflector {
     return { ...(item as object), apiVersion, kind } as KubeObject;
   }
 
+  private get form(): SelectorForm {
+    return this.forms[this.formIndex]!;
+  }
+
   private selectors(): Query {
-    return { labelSelector: this.opts.resource.labelSelector, fieldSelector: this.opts.resource.fieldSelector };
+    return { labelSelector: this.form.labelSelector, fieldSelector: this.form.fieldSelector };
+  }
+
+  /** After a 400: move to a form that asks the server for less, if there is one. */
+  private askForLess(err: ApiError): boolean {
+    if (this.formIndex + 1 >= this.forms.length) return false;
+    const refused = describeForm(this.form).onServer;
+    this.formIndex++;
+    this.opts.logger.warn('The API server refused the selectors; asking for less and filtering on the client', {
+      type: this.opts.resource.typeName,
+      refused,
+      err: err.message,
+      ...describeForm(this.form),
+    });
+    return true;
+  }
+
+  private logFormOnce(): void {
+    if (this.formLogged) return;
+    this.formLogged = true;
+    this.opts.logger.info('Selecting objects', { type: this.opts.resource.typeName, ...describeForm(this.form) });
   }
 
   private succeeded(): void {
