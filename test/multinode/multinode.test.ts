@@ -14,11 +14,11 @@ import { after, before, describe, test } from 'node:test';
 import { TestApiServer } from '../api-server/server.js';
 import { hostOf, type FlowResult } from '../flow/flow-wire.js';
 import { kproxyCliPath } from '../flow/mode-adapter.js';
-import { openApiDoor, type ApiDoor } from './api-door.js';
+import { openApiDoor, type ApiDoor } from '../kube/api-door.js';
 import { localEndpointsOf, probeHealth, sendFlows, type HealthAnswer } from './client-probes.js';
 import * as K from './cluster-objects.js';
 import { startNodeProxy, writeKubeconfig, type NodeProxy } from './node-proxy.js';
-import { CLIENT_IP, ClusterLab, clusterLabRequirements, NODE_NAMES, NODES, type NodeName } from './topology.js';
+import { API_IP, API_PORT, CLIENT_IP, ClusterLab, clusterLabRequirements, NODE_NAMES, NODES, type NodeName } from './topology.js';
 
 const skip = clusterLabRequirements() ?? (existsSync(kproxyCliPath()) ? undefined : `kproxy CLI not built (${kproxyCliPath()} missing)`);
 const at = (pod: K.PodRef) => `${pod.ip}:${K.TARGET_PORT}`;
@@ -56,13 +56,13 @@ describe('multi-node: three nodes running kproxy (iptables) against one API serv
     api.store.put('services', K.localPolicyService());
     api.store.put('endpointslices', K.sliceOf('lb', [K.POD_A1, K.POD_C1]));
     lab = await ClusterLab.create();
-    door = await openApiDoor(lab, api);
+    door = await openApiDoor((cmd, args) => lab!.spawnReady('api', cmd, args), api.port, `${API_IP}:${API_PORT}`);
     dir = mkdtempSync(join(tmpdir(), 'kpt-multinode-'));
     const backend = fileURLToPath(new URL('../flow/backend-server.js', import.meta.url));
     for (const n of NODE_NAMES) {
       await lab.spawnReady(`pods-${n}`, process.execPath, [backend, ...NODES[n].podIPs.map((ip) => `${ip}:${K.TARGET_PORT}`)]);
     }
-    const kubeconfig = writeKubeconfig(dir, door.url);
+    const kubeconfig = writeKubeconfig(dir, `http://${API_IP}:${API_PORT}`);
     await changeAndSync(() => {
       for (const n of NODE_NAMES) proxies.set(n, startNodeProxy(lab!, n, kubeconfig));
     });

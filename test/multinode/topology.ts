@@ -23,6 +23,7 @@ export const NODE_NAMES: readonly NodeName[] = ['node-a', 'node-b', 'node-c'];
 
 export const LAN_PREFIX = 24;
 export const API_IP = '10.78.0.100';
+export const API_PORT = 6443;
 export const CLIENT_IP = '10.78.0.2';
 export const POD_RANGE = '10.244.0.0/16';
 

@@ -1,0 +1,160 @@
+// A real Kubernetes control plane for tests: etcd and kube-apiserver on loopback, plus kubectl and upstream
+// kube-proxy, from the project's shared kube folder (../shared/kube beside the repository, or
+// KPROXY_KUBE_DIR). Its `control-plane` script unpacks the binaries, makes certificates and kubeconfigs and
+// starts both servers; this module adds what tests need on top: unique ports per test file, extra
+// kube-apiserver flags (the script takes none), killing and restarting the API server, and kubectl as admin.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runTool } from '../../src/exec/run-tool.js';
+import { onExitCleanup } from '../../src/lab/exit-cleanup.js';
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Where the shared kube binaries are: KPROXY_KUBE_DIR, else ../shared/kube beside the repository. */
+export function kubeDir(): string {
+  return process.env.KPROXY_KUBE_DIR ?? join(REPO_ROOT, '..', 'shared', 'kube');
+}
+
+/** Why a real control plane cannot run here, or undefined. */
+export function controlPlaneRequirements(): string | undefined {
+  if (!existsSync(join(kubeDir(), 'control-plane'))) return 'needs the shared kube folder (kube-apiserver, kubectl, upstream kube-proxy) beside the repository';
+  if (process.getuid?.() !== 0) return 'needs root (etcd from Debian, network namespaces)';
+  if (spawnSync('sh', ['-c', 'command -v xz'], { stdio: 'ignore' }).status !== 0) return 'needs xz';
+  return undefined;
+}
+
+export interface ControlPlaneOptions {
+  /** Distinct per test file so files may run side by side. */
+  apiserverPort: number;
+  etcdPort: number;
+  /** Extra kube-apiserver flags, e.g. --min-request-timeout=5 so it closes watches during a test. */
+  apiserverFlags?: readonly string[];
+}
+
+export class ControlPlane {
+  readonly bin: string;
+  readonly adminKubeconfig: string;
+  /** The user system:kube-proxy: exactly the built-in node-proxier rights. */
+  readonly proxyKubeconfig: string;
+  private apiserverArgv: string[] = [];
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {
+    this.bin = join(dir, 'bin');
+    this.adminKubeconfig = join(dir, 'admin.kubeconfig');
+    this.proxyKubeconfig = join(dir, 'kube-proxy.kubeconfig');
+  }
+
+  static async start(opts: ControlPlaneOptions): Promise<ControlPlane> {
+    const dir = mkdtempSync(join(tmpdir(), 'kpt-kube-'));
+    const cp = new ControlPlane(dir, opts.apiserverPort);
+    cp.unregister = onExitCleanup(() => cp.stopSync());
+    await runTool(join(kubeDir(), 'control-plane'), ['start', dir], {
+      timeoutMs: 240_000,
+      env: { ...process.env, APISERVER_PORT: String(opts.apiserverPort), ETCD_PORT: String(opts.etcdPort) },
+    });
+    cp.apiserverArgv = readFileSync(`/proc/${cp.pid('kube-apiserver')}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    if (opts.apiserverFlags?.length) {
+      cp.apiserverArgv.push(...opts.apiserverFlags);
+      await cp.restartApiserver();
+    }
+    return cp;
+  }
+
+  private unregister: () => void = () => undefined;
+
+  /** kubectl as cluster admin; resolves with its stdout. */
+  async kubectl(args: readonly string[], input?: string, timeoutMs = 120_000): Promise<string> {
+    const r = await runTool(join(this.bin, 'kubectl'), ['--kubeconfig', this.adminKubeconfig, ...args], { stdin: input, timeoutMs });
+    return r.stdout;
+  }
+
+  /** Create or update objects (kubectl apply of one List). */
+  async apply(objects: readonly object[]): Promise<void> {
+    if (objects.length === 0) return;
+    await this.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+  }
+
+  /** The API server dies at once (SIGKILL), as on a node losing its control plane. etcd keeps running. */
+  async killApiserver(): Promise<void> {
+    const pid = this.pid('kube-apiserver');
+    if (pid === undefined) return;
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(50);
+  }
+
+  /** Start the API server again with the same flags; resolves when /readyz answers. */
+  async startApiserver(): Promise<void> {
+    const [cmd, ...args] = this.apiserverArgv;
+    const log = openSync(join(this.dir, 'kube-apiserver.log'), 'a');
+    const child = spawn(cmd!, args, { detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
+    child.unref();
+    writeFileSync(join(this.dir, 'kube-apiserver.pid'), `${child.pid}\n`);
+    await this.waitReady();
+  }
+
+  async restartApiserver(): Promise<void> {
+    await this.killApiserver();
+    await this.startApiserver();
+  }
+
+  async waitReady(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ok = await this.kubectl(['--request-timeout=3s', 'get', '--raw', '/readyz'], undefined, 10_000).then(
+        () => true,
+        () => false,
+      );
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error(`kube-apiserver not ready after ${timeoutMs} ms; log: ${this.logTail()}`);
+      await sleep(250);
+    }
+  }
+
+  logTail(): string {
+    try {
+      return readFileSync(join(this.dir, 'kube-apiserver.log'), 'utf8').split('\n').slice(-20).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopSync();
+  }
+
+  private stopSync(): void {
+    this.unregister();
+    spawnSync(join(kubeDir(), 'control-plane'), ['stop', this.dir], { stdio: 'ignore', timeout: 30_000 });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private pid(name: string): number | undefined {
+    try {
+      const pid = Number(readFileSync(join(this.dir, `${name}.pid`), 'utf8').trim());
+      return pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
