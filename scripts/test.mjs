@@ -4,6 +4,7 @@
 // node_modules is missing or older than the lock file; then type-checks, builds, checks import cycles and
 // runs every test with node's test runner. Tests that need root skip themselves with the reason.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTestFiles, checkImportCycles } from './test-files.mjs';
@@ -52,6 +53,28 @@ if (cycles.length > 0) {
 }
 console.log('none');
 
+/** One line per flow suite: which proxy and mode, how many scenarios ran, passed, failed, skipped. */
+function printFlowSummary(file) {
+  if (!existsSync(file)) return;
+  console.log('\n== flow scenarios per mode');
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const t = JSON.parse(line);
+    console.log(`${t.label.padEnd(28)} ran ${t.ran}, passed ${t.passed}, failed ${t.failed}, skipped ${t.skipped}`);
+  }
+}
+
 const only = process.argv.slice(2);
 const files = listTestFiles(join(root, 'dist', 'test')).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
-step(`node --test (${files.length} files)`, process.execPath, ['--test', '--test-reporter=spec', ...files]);
+// The flow suites append one tally a line here; printed per mode at the end (also when a test failed).
+const summary = join(root, 'dist', 'flow-summary.jsonl');
+rmSync(summary, { force: true });
+console.log(`\n== node --test (${files.length} files)`);
+const tests = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, KPROXY_FLOW_SUMMARY: summary },
+});
+printFlowSummary(summary);
+if (tests.status !== 0) {
+  console.error(`node --test (${files.length} files) failed (exit ${tests.status ?? tests.signal})`);
+  process.exit(tests.status || 1);
+}

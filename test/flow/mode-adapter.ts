@@ -78,7 +78,8 @@ export function kproxyCliAdapter(o: CliModeOptions): ModeAdapter {
   };
 }
 
-function startCliProxy(lab: Lab, args: readonly string[]): RunningProxy {
+/** Run the kproxy CLI with `args` (the script path first) in the node namespace. */
+export function startCliProxy(lab: Lab, args: readonly string[]): RunningProxy {
   const child = lab.spawn('node', process.execPath, args);
   let output = `$ ${[process.execPath, ...args].join(' ')}\n`;
   const capture = (chunk: Buffer) => {

@@ -3,6 +3,7 @@
 // here (not root, no iproute2), when the mode cannot run, or when the scenario's byMode says so.
 
 import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Lab, labRequirements } from './lab.js';
 import { planLab } from './manifests.js';
@@ -41,25 +42,52 @@ export function useFlowLab(scenarios: readonly Scenario[], modeSkip: () => strin
   };
 }
 
-/** One test per scenario, run against `adapter` in `lab`. */
-export function registerScenarioTests(adapter: ModeAdapter, scenarios: readonly Scenario[], lab: FlowLab): void {
+/** How many scenarios of one suite ran, passed, failed and were skipped. */
+export interface FlowTally {
+  label: string;
+  ran: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** One test per scenario, run against `adapter` in `lab`; returns the tally the tests fill in. */
+export function registerScenarioTests(adapter: ModeAdapter, scenarios: readonly Scenario[], lab: FlowLab): FlowTally {
+  const tally: FlowTally = { label: adapter.label ?? adapter.mode, ran: 0, passed: 0, failed: 0, skipped: 0 };
   for (const scenario of scenarios) {
     test(scenario.name, async (t) => {
       const skip = lab.skipReason() ?? adapter.requirements() ?? scenario.byMode?.[adapter.mode]?.skip;
       if (skip) {
+        tally.skipped++;
         t.skip(skip);
         return;
       }
+      tally.ran++;
       const report = await runScenario(lab.get(), adapter, scenario);
-      if (report.failures.length > 0) assert.fail(report.text);
+      if (report.failures.length > 0) {
+        tally.failed++;
+        assert.fail(report.text);
+      }
+      tally.passed++;
     });
   }
+  return tally;
+}
+
+/**
+ * npm test prints one line per mode at the end: each suite appends its tally to the file named by
+ * KPROXY_FLOW_SUMMARY (one JSON object a line), when that is set.
+ */
+function recordTally(tally: FlowTally): void {
+  const file = process.env['KPROXY_FLOW_SUMMARY'];
+  if (file) appendFileSync(file, `${JSON.stringify(tally)}\n`);
 }
 
 /** The whole suite for one mode: call it once from a test file. */
 export function runFlowSuite(adapter: ModeAdapter, scenarios: readonly Scenario[]): void {
   describe(`flows through ${adapter.label ?? adapter.mode} mode`, () => {
     const lab = useFlowLab(scenarios, () => adapter.requirements());
-    registerScenarioTests(adapter, scenarios, lab);
+    const tally = registerScenarioTests(adapter, scenarios, lab);
+    after(() => recordTally(tally));
   });
 }

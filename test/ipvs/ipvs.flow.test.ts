@@ -22,6 +22,12 @@ test('IPVS mode inside user-mode Linux', { timeout: 45 * 60_000 }, async (t) => 
   const run = await runInUml({
     commands: [`${process.execPath} --test --test-reporter=tap --test-concurrency=1 ${files.join(' ')}`],
     timeoutMs: 40 * 60_000,
+    // The guest's root is the host's: the flow suite inside appends its tally to the same summary file.
+    env: process.env['KPROXY_FLOW_SUMMARY'] ? { KPROXY_FLOW_SUMMARY: process.env['KPROXY_FLOW_SUMMARY'] } : {},
+    // Minutes pass inside the guest: say which inner tests finished, so CI never sits silent.
+    onOutput: (text) => {
+      for (const m of text.matchAll(/^\s*(not ok|ok) \d+ - (.*)$/gm)) process.stderr.write(`[ipvs in UML] ${m[1]} ${m[2]}\n`);
+    },
   });
   const results = parseTap(run.output);
   if (run.timedOut || results.length === 0) {

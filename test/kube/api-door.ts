@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ApiDoor {
-  /** Cut every connection through the door (the relay keeps listening: new connections work). */
-  cutConnections(): void;
+  /** Cut every connection through the door and refuse new ones until release(): the API is unreachable. */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -25,7 +26,9 @@ export async function openApiDoor(spawnInNamespace: SpawnInNamespace, targetPort
   const dir = mkdtempSync(join(tmpdir(), 'kpt-api-door-'));
   const socketPath = join(dir, 'api.sock');
   const sockets = new Set<Socket>();
+  let held = false;
   const server = createServer((inbound) => {
+    if (held) return void inbound.destroy();
     const outbound = connect(targetPort, '127.0.0.1');
     for (const s of [inbound, outbound]) {
       sockets.add(s);
@@ -36,11 +39,12 @@ export async function openApiDoor(spawnInNamespace: SpawnInNamespace, targetPort
     inbound.pipe(outbound).pipe(inbound);
   });
   let relay: ChildProcess | undefined;
-  const cutConnections = () => {
+  const hold = () => {
+    held = true;
     for (const s of sockets) s.destroy();
   };
   const close = async (): Promise<void> => {
-    cutConnections();
+    hold();
     relay?.kill();
     await closeServer(server);
     rmSync(dir, { recursive: true, force: true });
@@ -55,7 +59,7 @@ export async function openApiDoor(spawnInNamespace: SpawnInNamespace, targetPort
     await close();
     throw err;
   }
-  return { cutConnections, close };
+  return { hold, release: () => void (held = false), close };
 }
 
 function closeServer(server: Server): Promise<void> {

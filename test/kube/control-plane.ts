@@ -81,12 +81,15 @@ export class ControlPlane {
     await this.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
   }
 
-  /** The API server dies at once (SIGKILL), as on a node losing its control plane. etcd keeps running. */
-  async killApiserver(): Promise<void> {
+  /**
+   * The API server goes away: at once with SIGKILL (a control plane lost), or with SIGTERM, when it ends
+   * every watch itself before it exits. etcd keeps running.
+   */
+  async killApiserver(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const pid = this.pid('kube-apiserver');
     if (pid === undefined) return;
-    process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(50);
+    process.kill(pid, signal);
+    for (let i = 0; i < 600 && isAlive(pid); i++) await sleep(50);
   }
 
   /** Start the API server again with the same flags; resolves when /readyz answers. */
@@ -100,8 +103,8 @@ export class ControlPlane {
     await this.waitReady();
   }
 
-  async restartApiserver(): Promise<void> {
-    await this.killApiserver();
+  async restartApiserver(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
+    await this.killApiserver(signal);
     await this.startApiserver();
   }
 

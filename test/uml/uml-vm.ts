@@ -20,6 +20,9 @@ export interface UmlRunOptions {
   readonly memoryMB?: number;
   /** Extra environment for the commands. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Called every `progressMs` (default 20 s) with what the commands wrote since the last call. */
+  readonly onOutput?: (newText: string) => void;
+  readonly progressMs?: number;
 }
 
 export interface UmlCommandResult {
@@ -55,7 +58,15 @@ export async function runInUml(o: UmlRunOptions): Promise<UmlRunResult> {
     await chmod(init, 0o755);
     const umid = `kpt-${process.pid}-${Date.now().toString(36)}`;
     const child = bootUml({ init, dir, umid, memoryMB: o.memoryMB ?? 1536, stdio: 'pipe' });
-    const { console: consoleText, timedOut } = await waitForPoweroff(child, o.timeoutMs ?? 600_000);
+    // The output file is on the host's file system (the guest's root is the host's): it can be read live.
+    let shown = 0;
+    const showNew = async () => {
+      const text = await readFile(join(dir, 'out.txt'), 'utf8').catch(() => '');
+      if (text.length > shown) o.onOutput?.(text.slice(shown));
+      shown = Math.max(shown, text.length);
+    };
+    const ticker = o.onOutput ? setInterval(() => void showNew(), o.progressMs ?? 20_000) : undefined;
+    const { console: consoleText, timedOut } = await waitForPoweroff(child, o.timeoutMs ?? 600_000).finally(() => clearInterval(ticker));
     const output = await readFile(join(dir, 'out.txt'), 'utf8').catch(() => '');
     const results: UmlCommandResult[] = [];
     for (const m of output.matchAll(/^__KPT_EXIT__ (\d+) (\d+)$/gm)) {

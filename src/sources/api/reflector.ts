@@ -111,6 +111,7 @@ export class Reflector {
       } catch (err) {
         if (this.stopped) break;
         if (err instanceof ApiError && err.code === 410) {
+          this.opts.logger.info('Watch closed with 410 Gone; listing again', { type: this.opts.resource.typeName, resourceVersion: this.resourceVersion });
           this.resourceVersion = undefined;
           continue;
         }
