@@ -5,7 +5,7 @@
 // kube-apiserver flags (the script takes none), killing and restarting the API server, and kubectl as admin.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +31,13 @@ export interface ControlPlaneOptions {
   /** Distinct per test file so files may run side by side. */
   apiserverPort: number;
   etcdPort: number;
-  /** Extra kube-apiserver flags, e.g. --min-request-timeout=5 so it closes watches during a test. */
+  /** Extra kube-apiserver flags, e.g. --etcd-compaction-interval=2s. */
   apiserverFlags?: readonly string[];
+  /**
+   * A folder prepare() made (binaries, certificates, kubeconfigs): start from a copy of it instead of from
+   * nothing. Inside user-mode Linux this saves unpacking and key generation on its one slow CPU.
+   */
+  preparedDir?: string;
 }
 
 export class ControlPlane {
@@ -51,14 +56,26 @@ export class ControlPlane {
     this.proxyKubeconfig = join(dir, 'kube-proxy.kubeconfig');
   }
 
+  /** Unpack the binaries and make certificates and kubeconfigs into a fresh folder; returns the folder. */
+  static async prepare(opts: ControlPlaneOptions): Promise<string> {
+    const dir = mkdtempSync(join(tmpdir(), 'kpt-kube-prepared-'));
+    await runControlPlaneScript(['start', dir], opts);
+    spawnSync(join(kubeDir(), 'control-plane'), ['stop', dir], { stdio: 'ignore', timeout: 30_000 });
+    rmSync(join(dir, 'etcd'), { recursive: true, force: true });
+    return dir;
+  }
+
   static async start(opts: ControlPlaneOptions): Promise<ControlPlane> {
     const dir = mkdtempSync(join(tmpdir(), 'kpt-kube-'));
+    if (opts.preparedDir) {
+      // Certificates and kubeconfigs are copied; the binaries stay where they are (a link).
+      cpSync(opts.preparedDir, dir, { recursive: true, filter: (src) => src !== join(opts.preparedDir!, 'bin') });
+      rmSync(join(dir, 'bin'), { recursive: true, force: true });
+      symlinkSync(join(opts.preparedDir, 'bin'), join(dir, 'bin'));
+    }
     const cp = new ControlPlane(dir, opts.apiserverPort);
     cp.unregister = onExitCleanup(() => cp.stopSync());
-    await runTool(join(kubeDir(), 'control-plane'), ['start', dir], {
-      timeoutMs: 240_000,
-      env: { ...process.env, APISERVER_PORT: String(opts.apiserverPort), ETCD_PORT: String(opts.etcdPort) },
-    });
+    await runControlPlaneScript(['start', dir], opts);
     cp.apiserverArgv = readFileSync(`/proc/${cp.pid('kube-apiserver')}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
     if (opts.apiserverFlags?.length) {
       cp.apiserverArgv.push(...opts.apiserverFlags);
@@ -147,6 +164,13 @@ export class ControlPlane {
       return undefined;
     }
   }
+}
+
+function runControlPlaneScript(args: readonly string[], opts: ControlPlaneOptions): Promise<unknown> {
+  return runTool(join(kubeDir(), 'control-plane'), args, {
+    timeoutMs: 240_000,
+    env: { ...process.env, APISERVER_PORT: String(opts.apiserverPort), ETCD_PORT: String(opts.etcdPort) },
+  });
 }
 
 function isAlive(pid: number): boolean {
