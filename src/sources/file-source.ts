@@ -10,8 +10,8 @@
 // send nothing), so a periodic stat poll catches whatever the watchers did not report. Under rewrites
 // that never pause for the debounce delay, a maximum wait still reads the files every maxWaitMs.
 
-import { watch, type FSWatcher } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { constants, watch, type FSWatcher } from 'node:fs';
+import { access, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InputError } from '../model/input-error.js';
 import type { KubeObject } from '../model/objects.js';
@@ -82,13 +82,16 @@ export class FileSource implements Source {
   async start(sink: SourceSink): Promise<void> {
     if (this.sink) throw new Error('file source: start() called twice');
     for (const p of this.paths) {
-      const st = await stat(p).catch((e: NodeJS.ErrnoException) => {
-        const why = e.code === 'ENOENT' ? 'no such file or directory' : e.message;
+      const unreadable = (e: NodeJS.ErrnoException): never => {
+        const why = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
         throw new Error(`--from path "${p}" cannot be read: ${why}; give a manifest file or a directory of them`);
-      });
-      if (st.isDirectory()) this.watchTargets.set(p, 'directory');
-      else if (st.isFile()) this.watchTargets.set(p, 'file');
+      };
+      const st = await stat(p).catch(unreadable);
+      // Checked now because later a directory that cannot be listed reads as empty (its files removed).
+      if (st.isDirectory()) await readdir(p).catch(unreadable);
+      else if (st.isFile()) await access(p, constants.R_OK).catch(unreadable);
       else throw new Error(`--from path "${p}" is neither a file nor a directory`);
+      this.watchTargets.set(p, st.isDirectory() ? 'directory' : 'file');
     }
     this.sink = sink;
     // Watch before the first read so a change made while reading is not lost.
