@@ -88,6 +88,26 @@ async function withSource(
   }
 }
 
+/** withSource on a directory holding a.yaml with the Service "a". */
+function withFileA(opts: Partial<FileSourceOptions>, body: Parameters<typeof withSource>[2]): Promise<void> {
+  return withSource(
+    opts,
+    async (dir) => {
+      await writeFile(join(dir, 'a.yaml'), service('a'));
+      return [dir];
+    },
+    body,
+  );
+}
+
+/** Changes z.yaml and waits until it is delivered: files are read in name order, so a.yaml was read too. */
+async function afterNextScan(dir: string, sink: RecordingSink): Promise<void> {
+  const z = join(dir, 'z.yaml');
+  const seen = sink.replaces(z).length;
+  await writeFile(z, service(`z${seen}`));
+  await until(() => sink.replaces(z).length === seen + 1, 'z.yaml');
+}
+
 test('initial sync: one replace per manifest file in name order, then synced; hidden and other files ignored', async () => {
   await withSource(
     {},
@@ -171,12 +191,8 @@ test('edit, rename-over, new file and delete are each delivered for that file on
 });
 
 test('a broken file is reported and keeps its last good objects until it is fixed', async () => {
-  await withSource(
+  await withFileA(
     {},
-    async (dir) => {
-      await writeFile(join(dir, 'a.yaml'), service('a'));
-      return [dir];
-    },
     async ({ dir, sink, logger }) => {
       const a = join(dir, 'a.yaml');
       await writeFile(a, `${service('a')}---\nmetadata:\n  name: [unclosed\n`);
@@ -197,18 +213,13 @@ test('a broken file is reported and keeps its last good objects until it is fixe
 });
 
 test('a touch without a content change delivers nothing', async () => {
-  await withSource(
+  await withFileA(
     {},
-    async (dir) => {
-      await writeFile(join(dir, 'a.yaml'), service('a'));
-      return [dir];
-    },
     async ({ dir, sink }) => {
       const a = join(dir, 'a.yaml');
       const later = new Date(Date.now() + 60_000);
       await utimes(a, later, later);
-      await writeFile(join(dir, 'b.yaml'), service('b')); // a later change proves a scan ran after the touch
-      await until(() => sink.replaces(join(dir, 'b.yaml')).length === 1, 'b.yaml');
+      await afterNextScan(dir, sink); // a later change proves a scan ran after the touch
       assert.equal(sink.replaces(a).length, 1);
     },
   );
@@ -216,12 +227,8 @@ test('a touch without a content change delivers nothing', async () => {
 
 test('the stat poll alone catches changes when no watch event gets through', async () => {
   // A debounce and maximum wait longer than the test mean watch events never lead to a scan: only the poll can.
-  await withSource(
+  await withFileA(
     { debounceMs: 3_600_000, maxWaitMs: 3_600_000, pollIntervalMs: 30 },
-    async (dir) => {
-      await writeFile(join(dir, 'a.yaml'), service('a'));
-      return [dir];
-    },
     async ({ dir, sink }) => {
       await writeFile(join(dir, 'a.yaml'), service('a2'));
       await until(() => sink.replaces().length === 2, 'the poll');
@@ -281,21 +288,14 @@ test('a path that does not exist fails start() with a message naming it', async 
 });
 
 test('a torn write (the file truncated, refilled later) keeps the last good objects; removing the file drops them', async () => {
-  await withSource(
+  await withFileA(
     {},
-    async (dir) => {
-      await writeFile(join(dir, 'a.yaml'), service('a'));
-      return [dir];
-    },
     async ({ dir, sink, logger }) => {
       const a = join(dir, 'a.yaml');
-      const b = join(dir, 'b.yaml');
       await writeFile(a, ''); // what a writer that truncates first leaves for a moment
-      await writeFile(b, service('b')); // b sorts after a: once b is delivered, a's empty state was read
-      await until(() => sink.replaces(b).length === 1, 'b.yaml');
+      await afterNextScan(dir, sink);
       await writeFile(a, '# only a comment so far\n');
-      await writeFile(b, service('b2'));
-      await until(() => sink.replaces(b).length === 2, 'b.yaml again');
+      await afterNextScan(dir, sink);
       assert.deepEqual(
         sink.replaces(a).map((c) => c.names),
         [['a']],
@@ -337,19 +337,14 @@ test('a file rewritten faster than the quiet period is still read while the rewr
 });
 
 test('a binary file costs one short error and keeps the last good objects', async () => {
-  await withSource(
+  await withFileA(
     {},
-    async (dir) => {
-      await writeFile(join(dir, 'a.yaml'), service('a'));
-      return [dir];
-    },
     async ({ dir, sink }) => {
       const a = join(dir, 'a.yaml');
       const bytes = Buffer.alloc(1024 * 1024);
       for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 251; // NUL bytes among printable ones
       await writeFile(a, bytes);
-      await writeFile(join(dir, 'b.yaml'), service('b'));
-      await until(() => sink.replaces(join(dir, 'b.yaml')).length === 1, 'b.yaml');
+      await afterNextScan(dir, sink);
       assert.equal(sink.errors().length, 1, sink.errors().map((e) => e.error.message.slice(0, 200)).join('\n'));
       const message = sink.errors()[0]!.error.message;
       assert.ok(message.length < 300, `a ${message.length}-character message`);
@@ -360,17 +355,12 @@ test('a binary file costs one short error and keeps the last good objects', asyn
 });
 
 test('a file over the size limit is refused with one error naming the limit, and keeps the last good objects', async () => {
-  await withSource(
+  await withFileA(
     {},
-    async (dir) => {
-      await writeFile(join(dir, 'a.yaml'), service('a'));
-      return [dir];
-    },
     async ({ dir, sink }) => {
       const a = join(dir, 'a.yaml');
       await writeFile(a, `${service('a-big')}${'# padding padding padding padding padding padding\n'.repeat(80_000)}`);
-      await writeFile(join(dir, 'b.yaml'), service('b'));
-      await until(() => sink.replaces(join(dir, 'b.yaml')).length === 1, 'b.yaml');
+      await afterNextScan(dir, sink);
       assert.equal(sink.errors().length, 1);
       assert.match(sink.errors()[0]!.error.message, /bytes.*more than.*MiB/);
       assert.deepEqual(sink.replaces(a).map((c) => c.names), [['a']]);
