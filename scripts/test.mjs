@@ -1,45 +1,29 @@
 #!/usr/bin/env node
 // `npm test`: everything a fresh machine needs, then every check. As root it installs the Debian packages
-// the kernel tests use (apt-get) when they are missing; it installs npm packages with `npm ci` when
-// node_modules is missing or older than the lock file; then type-checks, builds, checks import cycles and
-// runs every test with node's test runner. Tests that need root skip themselves with the reason.
+// the kernel tests use when they are missing (debian-packages.mjs: apt-get, without leaving services
+// enabled); it installs npm packages with `npm ci` when node_modules is missing or older than the lock
+// file; then type-checks, builds, checks import cycles and runs every test with node's test runner.
+// Tests that need root skip themselves with the reason.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTestFiles, checkImportCycles } from './test-files.mjs';
+import { installDebianPackages, missingPackages } from './debian-packages.mjs';
 import { prepare, run as step } from './prepare.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
-// Debian packages and the command that proves each is there.
-const DEBIAN = [
-  ['iptables', 'iptables-restore'],
-  ['nftables', 'nft'],
-  ['ipset', 'ipset'],
-  ['conntrack', 'conntrack'],
-  ['iproute2', 'ip'],
-  ['kmod', 'modprobe'],
-  ['nginx-light', 'nginx'],
-  ['apache2-utils', 'ab'],
-  ['user-mode-linux', 'linux.uml'],
-  ['ipvsadm', 'ipvsadm'],
-  ['haproxy', 'haproxy'],
-  ['wrk', 'wrk'],
-];
-
-function have(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
 const isRoot = process.getuid?.() === 0;
-const missing = DEBIAN.filter(([, cmd]) => !have(cmd)).map(([pkg]) => pkg);
+const missing = missingPackages();
 if (missing.length > 0 && isRoot) {
-  step('apt-get update', 'apt-get', ['update', '-qq']);
-  step(`apt-get install ${missing.join(' ')}`, 'apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  try {
+    installDebianPackages(missing);
+  } catch (err) {
+    console.error(err.message);
+    process.exit(1);
+  }
 } else if (missing.length > 0) {
   console.log(`not root: Debian packages ${missing.join(', ')} are missing; the tests that need them will skip`);
 }

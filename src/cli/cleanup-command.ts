@@ -8,6 +8,12 @@ import { isRoot, loggerFor } from './runtime.js';
 
 export async function runCleanup(loaded: LoadedConfiguration): Promise<number> {
   const logger = loggerFor(loaded);
+  // Without root every mode's state is out of reach (iptables, nftables and IPVS answer "permission
+  // denied"), and a mode that tolerates errors would report "Cleaned up" over them; say so once instead.
+  if (!isRoot()) {
+    logger.error('Cleanup needs root: it removes the iptables, nftables and IPVS state kproxy installed; run it as root');
+    return 1;
+  }
   let failed = 0;
   for (const mode of availableModes()) {
     const dataPlane = createDataPlane(mode, {

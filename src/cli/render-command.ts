@@ -27,6 +27,9 @@ export async function runRender(loaded: LoadedConfiguration): Promise<number> {
   const source = new FileSource({ paths: kproxy.from, logger });
   try {
     await source.start(model);
+  } catch (err) {
+    process.stderr.write(`kproxy render: ${(err as Error).message}\n`);
+    return 1;
   } finally {
     await source.stop();
   }

@@ -11,6 +11,7 @@ import { createProxyMetrics } from '../observability/metrics.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import { ProxyHealth } from '../observability/proxy-health.js';
 import { Proxier } from '../proxier/proxier.js';
+import { reportRejectedInput } from '../proxier/rejected-input.js';
 import { applyConntrackSettings } from '../proxier/conntrack-sysctls.js';
 import { ServiceHealthServer } from '../healthcheck/service-health-server.js';
 import { createApiSource } from '../sources/api/from-configuration.js';
@@ -43,6 +44,7 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
   const defaultScheduler = defaultSchedulerFor(mode, config.ipvs.scheduler);
   const model = new ServiceModel({ hostname, defaultScheduler, serviceProxyName: kproxy.serviceProxyName });
   const metrics = createProxyMetrics({ mode });
+  reportRejectedInput(model, metrics, logger);
   const { syncPeriodMs, minSyncPeriodMs } = effectiveSyncPeriods(config, mode);
   const health = new ProxyHealth({ healthTimeoutMs: 2 * syncPeriodMs });
 
@@ -65,8 +67,15 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
 
   // The Node object (when a source provides one) refines node IPs and topology; read it from the model
   // once the source has synced.
-  await source.start(model);
   closers.push(() => source.stop());
+  try {
+    await source.start(model);
+  } catch (err) {
+    // A --from path that cannot be read: nothing would ever be served, so say why and stop.
+    logger.error('Failed to start the source', { source: source.name, err: (err as Error).message });
+    await closeAll(closers);
+    return 1;
+  }
   const nodeIPs = detectNodeIPs(loaded, model.node().addresses, logger);
   logger.info('Successfully retrieved node IP(s)', { IPs: nodeIPs });
 

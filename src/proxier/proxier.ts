@@ -63,10 +63,6 @@ export class Proxier {
       opts.metrics.endpointChangesPending.set(opts.model.pendingEndpointChanges());
       if (this.isReady()) this.runner.run();
     });
-    opts.model.onError((e) => {
-      opts.metrics.inputErrorsTotal.labels({ kind: e.code }).inc();
-      opts.logger.error('Rejected input', { err: e.message });
-    });
   }
 
   /** Number of successful syncs so far (for tests and --init-only). */

@@ -1,18 +1,22 @@
 // The --from source: manifests in files and directories, kept in sync as they change. Each file is one
 // origin, so editing one file can never disturb objects that came from another, and a file that stops
-// parsing keeps its last good objects in force until it is fixed.
+// parsing keeps its last good objects in force until it is fixed. A file that turns empty keeps them too:
+// a writer that truncates and then writes (not write-then-rename) leaves an empty file for a moment, and
+// reading that as "no objects" would delete every Service of the file until the write completes. Removing
+// the file is how its objects are removed.
 //
 // Change detection uses two mechanisms on purpose: fs.watch reacts within the debounce delay but misses
 // events (editors save by writing a temp file and renaming it over the old one, network filesystems
-// send nothing), so a periodic stat poll catches whatever the watchers did not report.
+// send nothing), so a periodic stat poll catches whatever the watchers did not report. Under rewrites
+// that never pause for the debounce delay, a maximum wait still reads the files every maxWaitMs.
 
-import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { constants, watch, type FSWatcher } from 'node:fs';
+import { access, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { InputError } from '../model/input-error.js';
 import type { KubeObject } from '../model/objects.js';
 import type { Logger } from '../observability/logger.js';
+import { MAX_MANIFEST_BYTES, readManifest, type ManifestRead } from './manifest-guards.js';
 import { parseManifest } from './manifest-parser.js';
 import type { Source, SourceSink } from './types.js';
 
@@ -26,6 +30,10 @@ export interface FileSourceOptions {
   pollIntervalMs?: number;
   /** How long a burst of watch events must go quiet before files are re-read (default 100 ms). */
   debounceMs?: number;
+  /** The longest a burst of watch events delays a re-read, however often it goes on (default 500 ms). */
+  maxWaitMs?: number;
+  /** Larger files are refused with an error (default MAX_MANIFEST_BYTES). */
+  maxFileBytes?: number;
 }
 
 /** What was last seen of a file; a change in any stat field means "read it again". */
@@ -36,6 +44,8 @@ interface FileState {
   ctimeMs: number;
   /** sha256 of the content last read; a touch without a content change delivers nothing. */
   hash: string;
+  /** The sink holds objects from this file: an empty or broken version keeps them. */
+  holdsObjects: boolean;
 }
 
 export class FileSource implements Source {
@@ -44,6 +54,8 @@ export class FileSource implements Source {
   private readonly logger: Logger;
   private readonly pollIntervalMs: number;
   private readonly debounceMs: number;
+  private readonly maxWaitMs: number;
+  private readonly maxFileBytes: number;
   private readonly files = new Map<string, FileState>();
   private readonly watchers = new Map<string, FSWatcher>();
   /** Each configured path and what it was at start. */
@@ -51,6 +63,8 @@ export class FileSource implements Source {
   private sink: SourceSink | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private debounceTimer: NodeJS.Timeout | undefined;
+  /** When the first watch event not yet followed by a scan arrived. */
+  private burstStart: number | undefined;
   private scanning: Promise<void> | undefined;
   private rescanRequested = false;
   private stopped = false;
@@ -61,18 +75,23 @@ export class FileSource implements Source {
     this.logger = opts.logger;
     this.pollIntervalMs = opts.pollIntervalMs ?? 2000;
     this.debounceMs = opts.debounceMs ?? 100;
+    this.maxWaitMs = opts.maxWaitMs ?? 500;
+    this.maxFileBytes = opts.maxFileBytes ?? MAX_MANIFEST_BYTES;
   }
 
   async start(sink: SourceSink): Promise<void> {
     if (this.sink) throw new Error('file source: start() called twice');
     for (const p of this.paths) {
-      const st = await stat(p).catch((e: NodeJS.ErrnoException) => {
-        const why = e.code === 'ENOENT' ? 'no such file or directory' : e.message;
+      const unreadable = (e: NodeJS.ErrnoException): never => {
+        const why = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
         throw new Error(`--from path "${p}" cannot be read: ${why}; give a manifest file or a directory of them`);
-      });
-      if (st.isDirectory()) this.watchTargets.set(p, 'directory');
-      else if (st.isFile()) this.watchTargets.set(p, 'file');
+      };
+      const st = await stat(p).catch(unreadable);
+      // Checked now because later a directory that cannot be listed reads as empty (its files removed).
+      if (st.isDirectory()) await readdir(p).catch(unreadable);
+      else if (st.isFile()) await access(p, constants.R_OK).catch(unreadable);
       else throw new Error(`--from path "${p}" is neither a file nor a directory`);
+      this.watchTargets.set(p, st.isDirectory() ? 'directory' : 'file');
     }
     this.sink = sink;
     // Watch before the first read so a change made while reading is not lost.
@@ -102,14 +121,20 @@ export class FileSource implements Source {
     await this.scanning;
   }
 
-  /** Called on every watch event; a burst of events becomes one scan once it goes quiet. */
+  /** Called on every watch event; a burst of events becomes one scan once it goes quiet, or at maxWaitMs. */
   private onWatchEvent(): void {
     if (this.stopped) return;
+    const now = Date.now();
+    this.burstStart ??= now;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
-    this.debounceTimer = setTimeout(() => {
-      this.debounceTimer = undefined;
-      this.requestScan();
-    }, this.debounceMs);
+    const untilMaxWait = this.burstStart + this.maxWaitMs - now;
+    this.debounceTimer = setTimeout(
+      () => {
+        this.debounceTimer = this.burstStart = undefined;
+        this.requestScan();
+      },
+      Math.max(0, Math.min(this.debounceMs, untilMaxWait)),
+    );
   }
 
   /** Scans never overlap: a request during a scan runs one more scan after it. */
@@ -188,24 +213,25 @@ export class FileSource implements Source {
     const before = this.files.get(file);
     const seen = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
     if (before && sameStat(before, seen)) return;
+    const state: FileState = { ...seen, hash: 'unreadable', holdsObjects: before?.holdsObjects ?? false };
 
-    let text: string;
+    let read: ManifestRead;
     try {
-      text = await readFile(file, 'utf8');
+      read = await readManifest(file, this.maxFileBytes);
     } catch (e) {
       // Remember the stat so the error is reported once, not on every poll; a chmod changes ctime.
-      this.files.set(file, { ...seen, hash: 'unreadable' });
-      const reason = `cannot read file: ${e instanceof Error ? e.message : String(e)}`;
-      this.sink?.reportError(new InputError({ code: 'KPROXY_PARSE', origin: file, reason }));
+      this.files.set(file, state);
+      this.refuse(file, state, [`cannot read file: ${e instanceof Error ? e.message : String(e)}`]);
       return;
     }
-    const hash = createHash('sha256').update(text).digest('hex');
-    this.files.set(file, { ...seen, hash });
-    if (before?.hash === hash || this.stopped) return;
-    this.deliver(file, text);
+    state.hash = read.hash;
+    this.files.set(file, state);
+    if (before?.hash === read.hash || this.stopped) return;
+    if ('problem' in read) this.refuse(file, state, [read.problem]);
+    else this.deliver(file, read.text, state);
   }
 
-  private deliver(file: string, text: string): void {
+  private deliver(file: string, text: string, state: FileState): void {
     const parsed = parseManifest(text, file);
     const debug = this.logger.v(4);
     if (parsed.skipped.length > 0 && debug.enabled) {
@@ -214,14 +240,27 @@ export class FileSource implements Source {
     }
     if (parsed.errors.length > 0) {
       // All or nothing per file: delivering the readable half would delete the objects of the broken half.
-      for (const err of parsed.errors) this.sink?.reportError(err);
-      this.logger.warn('Manifest file has errors; keeping its last good objects', { path: file, errors: parsed.errors.length });
+      this.refuse(file, state, parsed.errors);
+      return;
+    }
+    if (parsed.documents === 0 && state.holdsObjects) {
+      this.logger.warn('Manifest file is empty; keeping its last good objects until it has content again or is removed', { path: file });
       return;
     }
     // The model validates every field; the parser has checked kind and apiVersion, enough to route them.
     const objects = parsed.objects.map((o) => o.object as KubeObject);
     this.logger.v(2).info('Manifest file read', { path: file, objects: objects.length });
+    state.holdsObjects = objects.length > 0;
     this.sink?.replace(file, objects);
+  }
+
+  /** Reports why `file` is not used now; whatever it delivered before stays in force. */
+  private refuse(file: string, state: FileState, problems: readonly (InputError | string)[]): void {
+    for (const p of problems) {
+      this.sink?.reportError(typeof p === 'string' ? new InputError({ code: 'KPROXY_PARSE', origin: file, reason: p }) : p);
+    }
+    const what = state.holdsObjects ? 'keeping its last good objects' : 'none of its objects are used until it is fixed';
+    this.logger.warn(`Manifest file has errors; ${what}`, { path: file, errors: problems.length });
   }
 
   /**
@@ -261,6 +300,6 @@ export class FileSource implements Source {
   }
 }
 
-function sameStat(a: Omit<FileState, 'hash'>, b: Omit<FileState, 'hash'>): boolean {
+function sameStat(a: Omit<FileState, 'hash' | 'holdsObjects'>, b: Omit<FileState, 'hash' | 'holdsObjects'>): boolean {
   return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 }

@@ -3,10 +3,12 @@
 // `ServiceList`-style list with `items`). Kinds kproxy does not read are set aside, not rejected, because
 // operators point --from at whole application manifests. Field semantics are the model's business; this
 // file only checks what it needs to route a document: that it is an object with apiVersion and kind.
+// Errors are capped per file and quote only short excerpts (manifest-guards.ts says why).
 
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../model/input-error.js';
 import type { ObjectKind } from '../model/objects.js';
+import { MAX_ERRORS_PER_FILE, printableExcerpt } from './manifest-guards.js';
 
 /** The apiVersion kproxy reads for each kind; any other apiVersion of these kinds is an error. */
 export const READ_KINDS: Readonly<Record<ObjectKind, string>> = {
@@ -34,11 +36,18 @@ export interface ParsedManifest {
   errors: InputError[];
   /** Objects of kinds kproxy does not read (Deployment, Pod, ...): worth a debug note, not an error. */
   skipped: SkippedObject[];
+  /** Documents with content; 0 when the file is empty or only comments (an empty List counts as one). */
+  documents: number;
 }
 
 /** Parses `text`, read from `file` (used only to name the origin in errors). */
 export function parseManifest(text: string, file: string): ParsedManifest {
-  const out: ParsedManifest = { objects: [], errors: [], skipped: [] };
+  const out = parseUnbounded(text, file);
+  return { ...out, errors: boundErrors(out.errors, file) };
+}
+
+function parseUnbounded(text: string, file: string): ParsedManifest {
+  const out: ParsedManifest = { objects: [], errors: [], skipped: [], documents: 0 };
   const lines = new LineCounter();
   const syntaxError = (offset: number, reason: string): InputError => {
     const { line, col } = lines.linePos(offset);
@@ -48,10 +57,16 @@ export function parseManifest(text: string, file: string): ParsedManifest {
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
   // An empty stream comes back as a lone EmptyStream value rather than a list.
   if (!Array.isArray(docs)) return out;
+  for (const doc of docs) for (const e of doc.errors) out.errors.push(syntaxError(e.pos[0], e.message));
+  if (out.errors.length > 0) return out;
   const values: unknown[] = [];
   for (const doc of docs) {
-    for (const e of doc.errors) out.errors.push(syntaxError(e.pos[0], e.message));
-    values.push(doc.contents === null ? null : doc.toJS());
+    try {
+      values.push(doc.contents === null ? null : doc.toJS());
+    } catch (e) {
+      // An alias whose anchor is missing parses cleanly and fails only here.
+      out.errors.push(syntaxError(doc.contents?.range?.[0] ?? 0, e instanceof Error ? e.message : String(e)));
+    }
   }
   if (out.errors.length > 0) return out;
 
@@ -73,9 +88,24 @@ export function parseManifest(text: string, file: string): ParsedManifest {
   values.forEach((value, i) => {
     // Empty documents ("---" twice, or only comments) are how people separate sections; skip quietly.
     if (value === null || value === undefined) return;
+    out.documents++;
     routeDocument(value, { file, doc: i + 1 }, out);
   });
   return out;
+}
+
+/** The first MAX_ERRORS_PER_FILE errors, each quoting a short excerpt, and a count of the rest. */
+function boundErrors(errors: readonly InputError[], file: string): InputError[] {
+  const shown = errors.slice(0, MAX_ERRORS_PER_FILE).map((e) => {
+    const { reason, name } = e.details;
+    const short = { reason: printableExcerpt(reason), ...(name === undefined ? {} : { name: printableExcerpt(name) }) };
+    return short.reason === reason && short.name === name ? e : new InputError({ ...e.details, ...short });
+  });
+  const leftOut = errors.length - shown.length;
+  if (leftOut > 0) {
+    shown.push(new InputError({ code: 'KPROXY_PARSE', origin: file, reason: `${leftOut} more errors in this file left out` }));
+  }
+  return shown;
 }
 
 function strictJSONError(text: string): string | undefined {

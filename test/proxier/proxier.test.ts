@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Proxier } from '../../src/proxier/proxier.js';
+import { reportRejectedInput } from '../../src/proxier/rejected-input.js';
 import { ServiceModel } from '../../src/model/service-model.js';
 import type { DataPlane, SyncInput } from '../../src/dataplane/types.js';
 import type { KubeObject } from '../../src/model/objects.js';
@@ -119,6 +120,7 @@ test('a warning is logged when it first appears, not on every sync', async () =>
 
 test('rejected input is logged and counted by kind', async () => {
   const { model, logs, metrics } = setup();
+  reportRejectedInput(model, metrics, recordingLogger(logs));
   model.replace('f', [service('bad', 'not-an-ip')]);
   assert.ok(logs.some((l) => l.startsWith('E Rejected input')), logs.join('\n'));
   assert.match(metrics.render(), /kproxy_input_errors_total\{kind="KPROXY_INVALID"\} 1/);

@@ -88,6 +88,26 @@ async function withSource(
   }
 }
 
+/** withSource on a directory holding a.yaml with the Service "a". */
+function withFileA(opts: Partial<FileSourceOptions>, body: Parameters<typeof withSource>[2]): Promise<void> {
+  return withSource(
+    opts,
+    async (dir) => {
+      await writeFile(join(dir, 'a.yaml'), service('a'));
+      return [dir];
+    },
+    body,
+  );
+}
+
+/** Changes z.yaml and waits until it is delivered: files are read in name order, so a.yaml was read too. */
+async function afterNextScan(dir: string, sink: RecordingSink): Promise<void> {
+  const z = join(dir, 'z.yaml');
+  const seen = sink.replaces(z).length;
+  await writeFile(z, service(`z${seen}`));
+  await until(() => sink.replaces(z).length === seen + 1, 'z.yaml');
+}
+
 test('initial sync: one replace per manifest file in name order, then synced; hidden and other files ignored', async () => {
   await withSource(
     {},
@@ -171,12 +191,8 @@ test('edit, rename-over, new file and delete are each delivered for that file on
 });
 
 test('a broken file is reported and keeps its last good objects until it is fixed', async () => {
-  await withSource(
+  await withFileA(
     {},
-    async (dir) => {
-      await writeFile(join(dir, 'a.yaml'), service('a'));
-      return [dir];
-    },
     async ({ dir, sink, logger }) => {
       const a = join(dir, 'a.yaml');
       await writeFile(a, `${service('a')}---\nmetadata:\n  name: [unclosed\n`);
@@ -197,31 +213,22 @@ test('a broken file is reported and keeps its last good objects until it is fixe
 });
 
 test('a touch without a content change delivers nothing', async () => {
-  await withSource(
+  await withFileA(
     {},
-    async (dir) => {
-      await writeFile(join(dir, 'a.yaml'), service('a'));
-      return [dir];
-    },
     async ({ dir, sink }) => {
       const a = join(dir, 'a.yaml');
       const later = new Date(Date.now() + 60_000);
       await utimes(a, later, later);
-      await writeFile(join(dir, 'b.yaml'), service('b')); // a later change proves a scan ran after the touch
-      await until(() => sink.replaces(join(dir, 'b.yaml')).length === 1, 'b.yaml');
+      await afterNextScan(dir, sink); // a later change proves a scan ran after the touch
       assert.equal(sink.replaces(a).length, 1);
     },
   );
 });
 
 test('the stat poll alone catches changes when no watch event gets through', async () => {
-  // A debounce longer than the test means watch events never lead to a scan: only the poll can.
-  await withSource(
-    { debounceMs: 3_600_000, pollIntervalMs: 30 },
-    async (dir) => {
-      await writeFile(join(dir, 'a.yaml'), service('a'));
-      return [dir];
-    },
+  // A debounce and maximum wait longer than the test mean watch events never lead to a scan: only the poll can.
+  await withFileA(
+    { debounceMs: 3_600_000, maxWaitMs: 3_600_000, pollIntervalMs: 30 },
     async ({ dir, sink }) => {
       await writeFile(join(dir, 'a.yaml'), service('a2'));
       await until(() => sink.replaces().length === 2, 'the poll');
@@ -278,4 +285,100 @@ test('a path that does not exist fails start() with a message naming it', async 
   await assert.rejects(source.start(sink), (e: Error) => e.message.includes(missing) && /no such file/.test(e.message));
   assert.deepEqual(sink.calls, [], 'nothing delivered, not even synced');
   await source.stop();
+});
+
+test('a torn write (the file truncated, refilled later) keeps the last good objects; removing the file drops them', async () => {
+  await withFileA(
+    {},
+    async ({ dir, sink, logger }) => {
+      const a = join(dir, 'a.yaml');
+      await writeFile(a, ''); // what a writer that truncates first leaves for a moment
+      await afterNextScan(dir, sink);
+      await writeFile(a, '# only a comment so far\n');
+      await afterNextScan(dir, sink);
+      assert.deepEqual(
+        sink.replaces(a).map((c) => c.names),
+        [['a']],
+        'an empty file never replaced the objects it had',
+      );
+      assert.ok(logger.lines.some((l) => l.level === 'warn' && /empty.*last good/.test(l.msg)), 'the operator is told');
+
+      await writeFile(a, service('a2'));
+      await until(() => sink.replaces(a).length === 2, 'the refilled file');
+      assert.deepEqual(sink.replaces(a)[1]!.names, ['a2']);
+      await unlink(a);
+      await until(() => sink.replaces(a).length === 3, 'the removal');
+      assert.deepEqual(sink.replaces(a)[2]!.names, []);
+    },
+  );
+});
+
+test('a file rewritten faster than the quiet period is still read while the rewrites go on', async () => {
+  // Only watch events can trigger a scan here (no poll); each rewrite comes before the 100 ms quiet period.
+  await withSource(
+    { debounceMs: 100, pollIntervalMs: 3_600_000 },
+    async (dir) => {
+      await writeFile(join(dir, 'a.yaml'), service('v0'));
+      return [dir];
+    },
+    async ({ dir, sink }) => {
+      const a = join(dir, 'a.yaml');
+      const start = Date.now();
+      for (let i = 1; Date.now() - start < 2000; i++) {
+        // Whole-file replacement, so every read sees a complete file.
+        await writeFile(join(dir, '.a.tmp'), service(`v${i}`));
+        await rename(join(dir, '.a.tmp'), a);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const duringChurn = sink.replaces(a).length - 1;
+      assert.ok(duringChurn >= 2, `read ${duringChurn} times in 2 s of rewrites every 20 ms`);
+    },
+  );
+});
+
+test('a binary file costs one short error and keeps the last good objects', async () => {
+  await withFileA(
+    {},
+    async ({ dir, sink }) => {
+      const a = join(dir, 'a.yaml');
+      const bytes = Buffer.alloc(1024 * 1024);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 251; // NUL bytes among printable ones
+      await writeFile(a, bytes);
+      await afterNextScan(dir, sink);
+      assert.equal(sink.errors().length, 1, sink.errors().map((e) => e.error.message.slice(0, 200)).join('\n'));
+      const message = sink.errors()[0]!.error.message;
+      assert.ok(message.length < 300, `a ${message.length}-character message`);
+      assert.match(message, /binary/);
+      assert.deepEqual(sink.replaces(a).map((c) => c.names), [['a']]);
+    },
+  );
+});
+
+test('a file over the size limit is refused with one error naming the limit, and keeps the last good objects', async () => {
+  await withFileA(
+    {},
+    async ({ dir, sink }) => {
+      const a = join(dir, 'a.yaml');
+      await writeFile(a, `${service('a-big')}${'# padding padding padding padding padding padding\n'.repeat(80_000)}`);
+      await afterNextScan(dir, sink);
+      assert.equal(sink.errors().length, 1);
+      assert.match(sink.errors()[0]!.error.message, /bytes.*more than.*MiB/);
+      assert.deepEqual(sink.replaces(a).map((c) => c.names), [['a']]);
+    },
+  );
+});
+
+test('a file broken from the start says that nothing of it is used (it has no last good objects)', async () => {
+  await withSource(
+    {},
+    async (dir) => {
+      await writeFile(join(dir, 'a.yaml'), 'metadata:\n  name: [unclosed\n');
+      return [dir];
+    },
+    async ({ sink, logger }) => {
+      assert.ok(sink.errors().length > 0);
+      const warnings = logger.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+      assert.deepEqual(warnings, ['Manifest file has errors; none of its objects are used until it is fixed']);
+    },
+  );
 });

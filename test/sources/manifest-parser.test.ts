@@ -21,10 +21,12 @@ test('multi-document YAML yields every object with its 1-based document number; 
   assert.equal((r.objects[0]!.object as { spec: { ports: { port: number }[] } }).spec.ports[0]!.port, 80);
 });
 
-test('empty and comment-only files give nothing and no errors', () => {
+test('empty and comment-only files give nothing and no errors, and count no documents', () => {
   for (const text of ['', '\n\n', '# nothing here\n', '---\n---\n']) {
-    assert.deepEqual(parseManifest(text, 'e.yaml'), { objects: [], errors: [], skipped: [] }, JSON.stringify(text));
+    assert.deepEqual(parseManifest(text, 'e.yaml'), { objects: [], errors: [], skipped: [], documents: 0 }, JSON.stringify(text));
   }
+  // An empty List is a file that says "nothing" on purpose.
+  assert.equal(parseManifest('apiVersion: v1\nkind: List\nitems: []\n', 'l.yaml').documents, 1);
 });
 
 test('YAML kind: List items are routed one by one', () => {
@@ -127,4 +129,46 @@ test('a List whose items is not a list is an error; an inherited property name i
     r.skipped.map((s) => s.kind),
     ['toString'],
   );
+});
+
+/** `n` bytes of deterministic noise without NUL (text garbage: control characters, stray quotes, colons). */
+function noise(n: number): string {
+  let x = 12345;
+  const bytes = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    bytes[i] = 1 + ((x >>> 16) % 255);
+  }
+  return bytes.toString('latin1');
+}
+
+test('errors per file are capped, with a last error saying how many were left out', () => {
+  const text = Array.from({ length: 300 }, (_, i) => `k${i}: [unclosed\n`).join('');
+  const r = parseManifest(text, 'many.yaml');
+  assert.ok(r.errors.length > 1 && r.errors.length <= 11, `${r.errors.length} errors`);
+  assert.match(r.errors[0]!.details.origin, /^many\.yaml:\d+:\d+$/, 'the errors shown keep their positions');
+  assert.match(r.errors.at(-1)!.message, /^many\.yaml: \d+ more errors in this file left out/);
+  const leftOut = Number(/(\d+) more/.exec(r.errors.at(-1)!.message)![1]);
+  assert.ok(leftOut >= 250, `${leftOut} left out`);
+});
+
+test('error messages quote at most a short, printable excerpt of the input', () => {
+  const r = parseManifest(noise(300_000), 'noise.yaml');
+  assert.ok(r.errors.length >= 1);
+  for (const e of r.errors) {
+    assert.ok(e.message.length <= 300, `a ${e.message.length}-character message`);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(e.message, /[\u0000-\u001f\u007f-\u009f]/, 'control characters are escaped');
+  }
+  const string = parseManifest(`"${'long '.repeat(100_000)}"\n`, 's.yaml');
+  assert.equal(string.errors.length, 1);
+  assert.ok(string.errors[0]!.message.length <= 300, `a ${string.errors[0]!.message.length}-character message`);
+});
+
+test('an alias without its anchor is an error, not an exception', () => {
+  const r = parseManifest('apiVersion: v1\nkind: Service\nmetadata: *nowhere\n', 'alias.yaml');
+  assert.equal(r.objects.length, 0);
+  assert.equal(r.errors.length, 1);
+  assert.equal(r.errors[0]!.code, 'KPROXY_PARSE');
+  assert.match(r.errors[0]!.message, /^alias\.yaml:\d+:\d+: .*nowhere/);
 });
