@@ -7,12 +7,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../sources/project-root.js';
 import { runTool } from '../../src/exec/run-tool.js';
 import { onExitCleanup } from '../../src/lab/exit-cleanup.js';
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const REPO_ROOT = projectRoot();
 
 /** Where the shared kube binaries are: KPROXY_KUBE_DIR, else ../shared/kube beside the repository. */
 export function kubeDir(): string {

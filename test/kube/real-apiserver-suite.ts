@@ -8,8 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KubeObject } from '../../src/model/objects.js';
 import { judgeFlow } from '../flow/expectations.js';
@@ -19,10 +18,11 @@ import { port, service, slice } from '../flow/objects.js';
 import { A1, A2, at, B1, local, remote, thisNode, THIS_NODE } from '../flow/scenario-fixtures.js';
 import type { Flow, FlowExpect } from '../flow/scenario.js';
 import { sendFlow } from '../flow/scenario-run.js';
+import { projectRoot } from '../sources/project-root.js';
 import { openApiDoor, type ApiDoor } from './api-door.js';
 import { ControlPlane, controlPlaneRequirements } from './control-plane.js';
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const REPO_ROOT = projectRoot();
 
 /** The API server's port on the host, and inside user-mode Linux (the host prepares that folder meanwhile). */
 export const HOST_API_PORT = 17443;
