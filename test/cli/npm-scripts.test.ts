@@ -75,21 +75,26 @@ test('npm test installs packages with no service starting, then disables (and st
 test('npm start builds only when a build input changed since the last build', async () => {
   const { buildIsCurrent } = (await load('scripts/prepare.mjs')) as { buildIsCurrent: (root: string) => boolean };
   const dir = await mkdtemp(join(tmpdir(), 'kproxy-prepare-'));
+  // Explicit times: file times come from a coarse clock, so two writes in a row may share one.
+  const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000);
+  const stampAt = async (time: Date) => {
+    await writeFile(join(dir, 'dist', '.built-from-sources'), '');
+    await utimes(join(dir, 'dist', '.built-from-sources'), time, time);
+  };
   try {
     await mkdir(join(dir, 'src', 'sub'), { recursive: true });
     await mkdir(join(dir, 'dist'));
     await writeFile(join(dir, 'src', 'sub', 'a.ts'), 'export {};\n');
     await writeFile(join(dir, 'tsconfig.json'), '{}\n');
     assert.equal(buildIsCurrent(dir), false, 'never built');
-    const past = new Date(Date.now() - 60_000);
-    for (const p of ['src/sub/a.ts', 'src/sub', 'src', 'tsconfig.json']) await utimes(join(dir, p), past, past);
-    await writeFile(join(dir, 'dist', '.built-from-sources'), '');
+    for (const p of ['src/sub/a.ts', 'src/sub', 'src', 'tsconfig.json']) await utimes(join(dir, p), at(60), at(60));
+    await stampAt(at(30));
     assert.equal(buildIsCurrent(dir), true, 'built after the last change');
     await writeFile(join(dir, 'src', 'sub', 'a.ts'), 'export const x = 1;\n');
     assert.equal(buildIsCurrent(dir), false, 'a source edited');
-    await writeFile(join(dir, 'dist', '.built-from-sources'), '');
+    await utimes(join(dir, 'src', 'sub', 'a.ts'), at(20), at(20));
+    await stampAt(at(10));
     assert.equal(buildIsCurrent(dir), true);
-    await new Promise((r) => setTimeout(r, 20));
     await unlink(join(dir, 'src', 'sub', 'a.ts'));
     assert.equal(buildIsCurrent(dir), false, 'a source removed');
   } finally {
