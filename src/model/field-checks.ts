@@ -42,11 +42,25 @@ export function cidrFamily(cidr: string): 4 | 6 | 0 {
 
 export class FieldChecks {
   readonly errors: InputError[] = [];
+  /** Problems that do not refuse the object (a part kproxy ignores, as upstream does); said once, not silently. */
+  readonly warnings: InputError[] = [];
 
   constructor(private readonly ref: ObjectRef) {}
 
   fail(field: string | undefined, reason: string, code: 'KPROXY_INVALID' | 'KPROXY_KIND' = 'KPROXY_INVALID'): void {
     this.errors.push(new InputError({ code, ...this.ref, field, reason }));
+  }
+
+  warn(field: string, reason: string): void {
+    this.warnings.push(new InputError({ code: 'KPROXY_UNSUPPORTED', ...this.ref, field, reason }));
+  }
+
+  /** A non-empty string in the format `problem` checks (see name-checks.ts); records why it is not. */
+  format(field: string, value: string | undefined, problem: (v: string) => string | undefined): boolean {
+    if (value === undefined || value === '') return true;
+    const why = problem(value);
+    if (why) this.fail(field, `got ${show(value)}, ${why}`);
+    return why === undefined;
   }
 
   /** Returns the value when it is one of `allowed` (or absent); records an error otherwise. */
