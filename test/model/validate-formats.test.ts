@@ -102,3 +102,8 @@ test('an endpoint that is its own Service ClusterIP is left out and reported nam
   m.buildSnapshot();
   assert.equal(m.errors().length, 0);
 });
+
+test('an IPv6 address with a zone ("fe80::1%eth0", accepted by node:net) is not an IP, as the API server says', () => {
+  assert.match(errorsOf(service('web', { clusterIP: 'fd00::1%eth0', clusterIPs: ['fd00::1%eth0'] }))[0]!, /^spec\.clusterIP: .*must be an IPv4 or IPv6 address/);
+  assert.match(errorsOf(service('web', { loadBalancerSourceRanges: ['fd00::%1/64'] }))[0]!, /must be a CIDR/);
+});
