@@ -148,12 +148,13 @@ export function comment(text: string): string[] {
   return ['-m', 'comment', '--comment', quoteComment(text)];
 }
 
-export function quoteComment(text: string): string {
+/** `always`: quote even a comment without blanks (the userspace portals' style). */
+export function quoteComment(text: string, always = false): string {
   let safe = text.replace(/[\x00-\x1f\x7f]/g, ' ');
   if (Buffer.byteLength(safe) > MAX_COMMENT_BYTES) {
     const bytes = Buffer.from(safe).subarray(0, MAX_COMMENT_BYTES);
     safe = bytes.toString('utf8').replace(/\uFFFD$/, '');
   }
-  if (!/[\s"\\]/.test(safe)) return safe;
+  if (!always && !/[\s"\\]/.test(safe)) return safe;
   return `"${safe.replace(/["\\]/g, '\\$&')}"`;
 }
