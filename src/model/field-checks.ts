@@ -117,6 +117,15 @@ export class FieldChecks {
     return undefined;
   }
 
+  /** A list entry that must be a mapping: unlike an absent field, an empty (null) entry is an error. */
+  entry(field: string, value: unknown): Json | undefined {
+    if (value === undefined || value === null) {
+      this.fail(field, 'is empty, must be a mapping');
+      return undefined;
+    }
+    return this.record(field, value);
+  }
+
   string(field: string, value: unknown): string | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'string') return value;

@@ -1,9 +1,17 @@
 // Which Services kproxy proxies at all, and which ClusterIP a Service has in a family. Mirrors upstream's
 // ShouldSkipService, GetClusterIPByFamily and kube-proxy's informer label selector.
 
-import { isIP } from 'node:net';
+import { isIP, SocketAddress } from 'node:net';
 import { LABEL_HEADLESS, LABEL_SERVICE_PROXY_NAME, type Service } from './objects.js';
 import type { IPFamily } from './types.js';
+
+/**
+ * The address as upstream's net.IP prints it: IPv6 lower-case and compressed ("FD44:0::5" is "fd44::5"),
+ * so one address written two ways is one address in conflict checks, rule sets and endpoint dedupe.
+ */
+export function canonicalIP(ip: string): string {
+  return isIP(ip) === 6 ? new SocketAddress({ address: ip, family: 'ipv6' }).address : ip;
+}
 
 export function familyOfIP(ip: string): IPFamily | undefined {
   const family = isIP(ip);
@@ -33,9 +41,9 @@ export function clusterIPForFamily(svc: Service, family: IPFamily): string {
   // Objects written before dual stack (or by hand) may carry only spec.clusterIP.
   if (!ipFamilies || ipFamilies.length === 0) {
     const ips = clusterIPs && clusterIPs.length > 0 ? clusterIPs : clusterIP ? [clusterIP] : [];
-    return ips.find((ip) => familyOfIP(ip) === family) ?? '';
+    return canonicalIP(ips.find((ip) => familyOfIP(ip) === family) ?? '');
   }
   const index = ipFamilies.indexOf(family);
   const ips = clusterIPs && clusterIPs.length > 0 ? clusterIPs : clusterIP ? [clusterIP] : [];
-  return index >= 0 && index < ips.length ? (ips[index] ?? '') : '';
+  return index >= 0 && index < ips.length ? canonicalIP(ips[index] ?? '') : '';
 }

@@ -7,7 +7,7 @@ import { FrozenMap, FrozenSet } from './frozen-collections.js';
 import { nodeInfoFrom } from './node-info.js';
 import { LABEL_SERVICE_NAME, LABEL_ZONE, type EndpointSlice, type Node, type Service } from './objects.js';
 import { PortClaims, type ClaimLoss, type ServiceRank } from './port-claims.js';
-import { clusterIPForFamily, skipReason } from './service-filter.js';
+import { canonicalIP, clusterIPForFamily, skipReason } from './service-filter.js';
 import { buildServicePorts, portClaims, type PortBuildContext } from './service-ports.js';
 import { needsUDPCleanup, reconcilePorts } from './port-diff.js';
 import { SortedKeyMap } from './sorted-key-map.js';
@@ -228,7 +228,7 @@ export class ServiceState {
     const found: SelfEndpoint[] = [];
     const kept = slices.map((slice) => {
       const endpoints = slice.endpoints ?? [];
-      const bad = endpoints.flatMap((ep, index) => (clusterIPs.has(ep.addresses[0] ?? '') ? [{ slice: slice.metadata.name, index, ip: ep.addresses[0]! }] : []));
+      const bad = endpoints.flatMap((ep, index) => (clusterIPs.has(canonicalIP(ep.addresses[0] ?? '')) ? [{ slice: slice.metadata.name, index, ip: ep.addresses[0]! }] : []));
       if (bad.length === 0) return slice;
       found.push(...bad);
       return { ...slice, endpoints: endpoints.filter((_, i) => !bad.some((b) => b.index === i)) };

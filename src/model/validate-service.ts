@@ -115,11 +115,8 @@ function checkPorts(checks: FieldChecks, spec: Json, type: (typeof TYPES)[number
   const portProtocols = new Map<string, number>();
   ports.forEach((raw, i) => {
     const field = `spec.ports[${i}]`;
-    const port = checks.record(field, raw);
-    if (!port) {
-      if (raw === null || raw === undefined) checks.fail(field, 'is empty, must be a port mapping');
-      return;
-    }
+    const port = checks.entry(field, raw);
+    if (!port) return;
     if (port['port'] === undefined) checks.fail(`${field}.port`, 'is missing, must be an integer from 1 to 65535');
     else checks.intInRange(`${field}.port`, port['port'], 1, 65535);
     const protocol = checks.oneOf(`${field}.protocol`, port['protocol'], PROTOCOLS) ?? 'TCP';
@@ -166,7 +163,7 @@ function checkIngress(checks: FieldChecks, status: unknown): void {
   const lb = checks.record('status.loadBalancer', checks.record('status', status)?.['loadBalancer']);
   checks.array('status.loadBalancer.ingress', lb?.['ingress']).forEach((raw, i) => {
     const field = `status.loadBalancer.ingress[${i}]`;
-    const ingress = checks.record(field, raw);
+    const ingress = checks.entry(field, raw);
     if (!ingress) return;
     const ip = checks.string(`${field}.ip`, ingress['ip']);
     if (ip) checks.ip(`${field}.ip`, ip);

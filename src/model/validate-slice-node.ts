@@ -21,7 +21,7 @@ export function checkEndpointSlice(checks: FieldChecks, obj: Json, limits: Servi
   const names = new Map<string, number>();
   checks.array('ports', obj['ports']).forEach((raw, i) => {
     const field = `ports[${i}]`;
-    const port = checks.record(field, raw);
+    const port = checks.entry(field, raw);
     if (!port) return;
     // A missing port number is legal (it means "all ports"); kproxy ignores such a port, as upstream does.
     checks.intInRange(`${field}.port`, port['port'], 1, 65535);
@@ -36,7 +36,7 @@ export function checkEndpointSlice(checks: FieldChecks, obj: Json, limits: Servi
 }
 
 function checkEndpoint(checks: FieldChecks, field: string, raw: unknown, family: 4 | 6 | undefined, allowLoopback: boolean): void {
-  const endpoint = checks.record(field, raw);
+  const endpoint = checks.entry(field, raw);
   if (!endpoint) return;
   const addresses = checks.array(`${field}.addresses`, endpoint['addresses']);
   if (addresses.length === 0) checks.fail(`${field}.addresses`, 'is empty, must list at least one address');
@@ -56,7 +56,7 @@ function checkEndpoint(checks: FieldChecks, field: string, raw: unknown, family:
   const hints = checks.record(`${field}.hints`, endpoint['hints']);
   for (const list of ['forZones', 'forNodes']) {
     checks.array(`${field}.hints.${list}`, hints?.[list]).forEach((hint, k) => {
-      const name = checks.record(`${field}.hints.${list}[${k}]`, hint)?.['name'];
+      const name = checks.entry(`${field}.hints.${list}[${k}]`, hint)?.['name'];
       if (typeof name !== 'string' || name === '') {
         checks.fail(`${field}.hints.${list}[${k}].name`, `got ${show(name)}, must be a non-empty string`);
       }
@@ -70,13 +70,13 @@ export function checkNode(checks: FieldChecks, obj: Json): void {
   if (podCIDR) checks.cidr('spec.podCIDR', podCIDR);
   checks.array('spec.podCIDRs', spec?.['podCIDRs']).forEach((cidr, i) => checks.cidr(`spec.podCIDRs[${i}]`, cidr));
   checks.array('spec.taints', spec?.['taints']).forEach((raw, i) => {
-    const taint = checks.record(`spec.taints[${i}]`, raw);
+    const taint = checks.entry(`spec.taints[${i}]`, raw);
     if (taint && typeof taint['key'] !== 'string') checks.fail(`spec.taints[${i}].key`, `got ${show(taint['key'])}, must be a string`);
   });
   const status = checks.record('status', obj['status']);
   checks.array('status.addresses', status?.['addresses']).forEach((raw, i) => {
     const field = `status.addresses[${i}]`;
-    const address = checks.record(field, raw);
+    const address = checks.entry(field, raw);
     if (!address) return;
     const type = checks.string(`${field}.type`, address['type']);
     // Hostname and DNS entries are names; only the IP types must hold an address.

@@ -107,3 +107,16 @@ test('an IPv6 address with a zone ("fe80::1%eth0", accepted by node:net) is not 
   assert.match(errorsOf(service('web', { clusterIP: 'fd00::1%eth0', clusterIPs: ['fd00::1%eth0'] }))[0]!, /^spec\.clusterIP: .*must be an IPv4 or IPv6 address/);
   assert.match(errorsOf(service('web', { loadBalancerSourceRanges: ['fd00::%1/64'] }))[0]!, /must be a CIDR/);
 });
+
+test('IPv6 addresses are compared as upstream prints them: FD96::A and fd96::a are one ClusterIP', () => {
+  const errors: InputError[] = [];
+  const m = new ServiceModel({ hostname: 'me', defaultScheduler: 'rr', serviceProxyName: '' });
+  m.onError((e) => errors.push(e));
+  const v6 = (name: string, ip: string) => service(name, { clusterIP: ip, clusterIPs: [ip], ipFamilies: ['IPv6'] }, { creationTimestamp: name === 'a' ? '2024-01-01T00:00:00Z' : '2024-01-02T00:00:00Z' });
+  m.replace('a.yaml', [v6('a', 'FD96::A'), v6('b', 'fd96:0::a'), slice('a-1', 'a', [{ addresses: ['FD44::5'] }], { addressType: 'IPv6' })]);
+  const ports = m.buildSnapshot().families.IPv6.servicePorts;
+  assert.equal(ports.get('ns/a:http')?.clusterIP, 'fd96::a');
+  assert.deepEqual(ports.get('ns/a:http')?.endpoints.map((e) => e.ip), ['fd44::5']);
+  assert.equal(ports.get('ns/b:http'), undefined, 'b claims the same address and is younger');
+  assert.match(errors[0]?.message ?? '', /Service ns\/b: spec\.ports\[0\]: \[fd96::a\]:80\/TCP is already served by Service ns\/a/);
+});
