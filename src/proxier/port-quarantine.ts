@@ -14,7 +14,7 @@ import type { IPFamily, ServicePort, ServicePortKey, Snapshot } from '../model/t
 
 const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
 
-/** Applies at most this many trial programs per failed sync; what is still untested then is held back too. */
+/** Applies at most this many trial programs per failed sync; what is still untested then waits for the next. */
 export const MAX_TRIALS = 40;
 
 /** One service port in one family. */
@@ -30,6 +30,8 @@ export interface HeldPort extends PortRef {
   readonly reason: string;
   /** True when an older version of the port is in force instead; false when the port is not served. */
   readonly keptOlder: boolean;
+  /** False when the trial budget ran out before this version was tried alone: left out of this sync only. */
+  readonly tried: boolean;
 }
 
 /** Applies one full program built from `snapshot`; returns the error when the tool refused it. */
@@ -128,12 +130,12 @@ export class PortQuarantine {
     // Adaptive group testing: a group that applies together with the ports accepted so far is accepted;
     // a refused group is split until single refused ports remain.
     const accepted = new Set<string>();
-    const bad: { suspect: (typeof suspects)[number]; reason: string }[] = [];
+    const bad: { suspect: (typeof suspects)[number]; reason: string; tried: boolean }[] = [];
     const search = async (group: (typeof suspects)[number][], knownError?: Error): Promise<void> => {
       let error = knownError;
       if (!error) {
         if (trials >= MAX_TRIALS) {
-          for (const s of group) bad.push({ suspect: s, reason: `not tried: isolation stopped after ${MAX_TRIALS} trial applies` });
+          for (const s of group) bad.push({ suspect: s, reason: `not tried: isolation stopped after ${MAX_TRIALS} trial applies`, tried: false });
           return;
         }
         const result = await trial(suspects.filter((s) => !accepted.has(s.id) && !group.includes(s)));
@@ -145,7 +147,7 @@ export class PortQuarantine {
         error = result.error;
       }
       if (group.length === 1) {
-        bad.push({ suspect: group[0]!, reason: error.message });
+        bad.push({ suspect: group[0]!, reason: error.message, tried: true });
         return;
       }
       const half = Math.ceil(group.length / 2);
@@ -159,8 +161,9 @@ export class PortQuarantine {
       if (final.error) return undefined;
       applied = final.snapshot;
     }
-    const held = bad.map(({ suspect, reason }): HeldPort => ({ ...suspect.ref, port: suspect.port, reason, keptOlder: lastVersion(lastGood, suspect.ref) !== null }));
-    for (const h of held) this.#held.set(refId(h.family, h.key), h);
+    const held = bad.map(({ suspect, reason, tried }): HeldPort => ({ ...suspect.ref, port: suspect.port, reason, tried, keptOlder: lastVersion(lastGood, suspect.ref) !== null }));
+    // Untried versions are left out of this sync only: the next one starts from what was accepted now.
+    for (const h of held) if (h.tried) this.#held.set(refId(h.family, h.key), h);
     return { applied, held };
   }
 }

@@ -176,5 +176,6 @@ function heldPortMessage(held: HeldPort): string {
   const { namespace, name, portName } = held.port;
   const what = `Service ${namespace}/${name} port ${portName === '' ? '(unnamed)' : JSON.stringify(portName)} (${held.family})`;
   const instead = held.keptOlder ? 'its last applied version stays in force' : 'it is not served';
+  if (!held.tried) return `${what} was left out of the rules while others were tried; ${instead} until the next sync tries it`;
   return `${what} was refused by the proxy tool and left out of the rules; ${instead} until the Service or its endpoints change`;
 }
