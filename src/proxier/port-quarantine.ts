@@ -101,9 +101,9 @@ export class PortQuarantine {
   }
 
   /**
-   * After `snapshot` failed to apply with `failure`: finds the ports whose new versions the tool refuses by applying
-   * trial programs, holds them back and leaves the rest applied. Returns undefined when the failure is not
-   * a port's (the program fails even with every changed port at its last applied version).
+   * After `snapshot` failed to apply with `failure`: finds the ports whose new versions the tool refuses
+   * by applying trial programs, holds them back and leaves the rest applied. Returns undefined when the
+   * failure is not a port's (the program fails even with every changed port at its last applied version).
    */
   async isolate(snapshot: Snapshot, lastGood: Snapshot | undefined, failure: Error, tryApply: TrialApply): Promise<Isolation | undefined> {
     const suspects: { id: string; ref: PortRef; port: ServicePort }[] = [];
@@ -131,28 +131,32 @@ export class PortQuarantine {
     // a refused group is split until single refused ports remain.
     const accepted = new Set<string>();
     const bad: { suspect: (typeof suspects)[number]; reason: string; tried: boolean }[] = [];
-    const search = async (group: (typeof suspects)[number][], knownError?: Error): Promise<void> => {
+    /** Returns whether the whole group was accepted. */
+    const search = async (group: (typeof suspects)[number][], knownError?: Error): Promise<boolean> => {
       let error = knownError;
       if (!error) {
         if (trials >= MAX_TRIALS) {
           for (const s of group) bad.push({ suspect: s, reason: `not tried: isolation stopped after ${MAX_TRIALS} trial applies`, tried: false });
-          return;
+          return false;
         }
-        const result = await trial(suspects.filter((s) => !accepted.has(s.id) && !group.includes(s)));
+        const inGroup = new Set(group.map((s) => s.id));
+        const result = await trial(suspects.filter((s) => !accepted.has(s.id) && !inGroup.has(s.id)));
         if (!result.error) {
           for (const s of group) accepted.add(s.id);
           applied = result.snapshot;
-          return;
+          return true;
         }
         error = result.error;
       }
       if (group.length === 1) {
         bad.push({ suspect: group[0]!, reason: error.message, tried: true });
-        return;
+        return false;
       }
       const half = Math.ceil(group.length / 2);
-      await search(group.slice(0, half));
-      await search(group.slice(half));
+      const firstAccepted = await search(group.slice(0, half));
+      // The group failed and its first half did not: the second half fails with it, no need to try.
+      await search(group.slice(half), firstAccepted ? error : undefined);
+      return false;
     };
     // The whole change is known to fail: that is why we are here.
     await search(suspects, failure);
