@@ -21,6 +21,7 @@ export async function runRender(loaded: LoadedConfiguration): Promise<number> {
     hostname: resolveHostname(loaded),
     defaultScheduler: defaultSchedulerFor(mode, config.ipvs.scheduler),
     serviceProxyName: kproxy.serviceProxyName,
+    allowLoopbackEndpoints: mode === 'userspace',
   });
   const errors: string[] = [];
   model.onError((e) => errors.push(e.message));

@@ -42,7 +42,7 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
     if (!config.ipvs.scheduler) logger.info('IPVS scheduler not specified, use rr by default');
   }
   const defaultScheduler = defaultSchedulerFor(mode, config.ipvs.scheduler);
-  const model = new ServiceModel({ hostname, defaultScheduler, serviceProxyName: kproxy.serviceProxyName });
+  const model = new ServiceModel({ hostname, defaultScheduler, serviceProxyName: kproxy.serviceProxyName, allowLoopbackEndpoints: mode === 'userspace' });
   const metrics = createProxyMetrics({ mode });
   reportRejectedInput(model, metrics, logger);
   const { syncPeriodMs, minSyncPeriodMs } = effectiveSyncPeriods(config, mode);

@@ -9,7 +9,9 @@ export type ErrorTopic =
   | 'reported' // a source reported a problem with an object or a whole origin
   | 'duplicate' // an origin listed the same object twice in one batch
   | 'conflict' // an object is already held by another origin
-  | 'claim'; // a Service port's IP:port is held by an older Service
+  | 'claim' // a Service port's IP:port is held by an older Service
+  | 'ignored' // part of an accepted object is ignored (cleared with the object's other errors)
+  | 'self-endpoint'; // an endpoint is its own Service's ClusterIP (cleared when the Service is rebuilt without one)
 
 const SEP = '\u0000';
 
@@ -47,7 +49,7 @@ export class ErrorBook {
   clearOrigin(origin: string): void {
     for (const key of [...this.#entries.keys()]) {
       const [topic, keyOrigin] = key.split(SEP) as [ErrorTopic, string];
-      if (topic === 'conflict' || topic === 'claim') continue;
+      if (topic === 'conflict' || topic === 'claim' || topic === 'self-endpoint') continue;
       if (belongsToOrigin(keyOrigin, origin)) this.#entries.delete(key);
     }
   }

@@ -23,13 +23,21 @@ export function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/**
+ * The family of an IP address, or 0. node:net also accepts an IPv6 zone ("fe80::1%eth0"), which the API
+ * server (Go's net.ParseIP) refuses and which no rule can carry, so a zone makes it invalid here.
+ */
+export function ipFamily(value: string): 0 | 4 | 6 {
+  return value.includes('%') ? 0 : (isIP(value) as 0 | 4 | 6);
+}
+
 /** Splits "addr/prefix" and checks both halves with node:net; returns the family or 0 when invalid. */
 export function cidrFamily(cidr: string): 4 | 6 | 0 {
   const slash = cidr.indexOf('/');
   if (slash < 0) return 0;
   const addr = cidr.slice(0, slash);
   const prefixText = cidr.slice(slash + 1);
-  const family = isIP(addr);
+  const family = ipFamily(addr);
   if (family === 0 || !/^\d{1,3}$/.test(prefixText)) return 0;
   const prefix = Number(prefixText);
   try {
@@ -42,11 +50,25 @@ export function cidrFamily(cidr: string): 4 | 6 | 0 {
 
 export class FieldChecks {
   readonly errors: InputError[] = [];
+  /** Problems that do not refuse the object (a part kproxy ignores, as upstream does); said once, not silently. */
+  readonly warnings: InputError[] = [];
 
   constructor(private readonly ref: ObjectRef) {}
 
   fail(field: string | undefined, reason: string, code: 'KPROXY_INVALID' | 'KPROXY_KIND' = 'KPROXY_INVALID'): void {
     this.errors.push(new InputError({ code, ...this.ref, field, reason }));
+  }
+
+  warn(field: string, reason: string): void {
+    this.warnings.push(new InputError({ code: 'KPROXY_UNSUPPORTED', ...this.ref, field, reason }));
+  }
+
+  /** A non-empty string in the format `problem` checks (see name-checks.ts); records why it is not. */
+  format(field: string, value: string | undefined, problem: (v: string) => string | undefined): boolean {
+    if (value === undefined || value === '') return true;
+    const why = problem(value);
+    if (why) this.fail(field, `got ${show(value)}, ${why}`);
+    return why === undefined;
   }
 
   /** Returns the value when it is one of `allowed` (or absent); records an error otherwise. */
@@ -67,7 +89,7 @@ export class FieldChecks {
 
   /** An IP address (family 4 or 6, or either when `family` is 0). Returns the family, or 0. */
   ip(field: string, value: unknown, family: 0 | 4 | 6 = 0): 0 | 4 | 6 {
-    const got = typeof value === 'string' ? (isIP(value) as 0 | 4 | 6) : 0;
+    const got = typeof value === 'string' ? ipFamily(value) : 0;
     if (got !== 0 && (family === 0 || family === got)) return got;
     const want = family === 0 ? 'an IPv4 or IPv6 address' : `an IPv${family} address`;
     this.fail(field, `got ${show(value)}, must be ${want}`);
@@ -93,6 +115,15 @@ export class FieldChecks {
     if (isRecord(value)) return value;
     this.fail(field, `got ${show(value)}, must be a mapping`);
     return undefined;
+  }
+
+  /** A list entry that must be a mapping: unlike an absent field, an empty (null) entry is an error. */
+  entry(field: string, value: unknown): Json | undefined {
+    if (value === undefined || value === null) {
+      this.fail(field, 'is empty, must be a mapping');
+      return undefined;
+    }
+    return this.record(field, value);
   }
 
   string(field: string, value: unknown): string | undefined {

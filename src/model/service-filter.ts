@@ -1,9 +1,28 @@
-// Which Services kproxy proxies at all, and which ClusterIP a Service has in a family. Mirrors upstream's
-// ShouldSkipService, GetClusterIPByFamily and kube-proxy's informer label selector.
+// Which Services kproxy proxies at all, and which ClusterIP a Service has in a family (in one spelling per
+// address). Mirrors upstream's ShouldSkipService, GetClusterIPByFamily and kube-proxy's informer label selector.
 
-import { isIP } from 'node:net';
+import { isIP, SocketAddress } from 'node:net';
 import { LABEL_HEADLESS, LABEL_SERVICE_PROXY_NAME, type Service } from './objects.js';
 import type { IPFamily } from './types.js';
+
+/** Parsing an IPv6 address costs microseconds and every sync sees the same endpoints again: remember them. */
+const canonicalV6 = new Map<string, string>();
+const CANONICAL_CACHE_SIZE = 200_000;
+
+/**
+ * The address as upstream's net.IP prints it: IPv6 lower-case and compressed ("FD44:0::5" is "fd44::5"),
+ * so one address written two ways is one address in conflict checks, rule sets and endpoint dedupe.
+ */
+export function canonicalIP(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  let canonical = canonicalV6.get(ip);
+  if (canonical === undefined) {
+    if (canonicalV6.size >= CANONICAL_CACHE_SIZE) canonicalV6.clear();
+    canonical = new SocketAddress({ address: ip, family: 'ipv6' }).address;
+    canonicalV6.set(ip, canonical);
+  }
+  return canonical;
+}
 
 export function familyOfIP(ip: string): IPFamily | undefined {
   const family = isIP(ip);
@@ -33,9 +52,9 @@ export function clusterIPForFamily(svc: Service, family: IPFamily): string {
   // Objects written before dual stack (or by hand) may carry only spec.clusterIP.
   if (!ipFamilies || ipFamilies.length === 0) {
     const ips = clusterIPs && clusterIPs.length > 0 ? clusterIPs : clusterIP ? [clusterIP] : [];
-    return ips.find((ip) => familyOfIP(ip) === family) ?? '';
+    return canonicalIP(ips.find((ip) => familyOfIP(ip) === family) ?? '');
   }
   const index = ipFamilies.indexOf(family);
   const ips = clusterIPs && clusterIPs.length > 0 ? clusterIPs : clusterIP ? [clusterIP] : [];
-  return index >= 0 && index < ips.length ? (ips[index] ?? '') : '';
+  return index >= 0 && index < ips.length ? canonicalIP(ips[index] ?? '') : '';
 }

@@ -9,7 +9,7 @@ import type { EndpointSlice, KubeObject, Node, ObjectKind, Service } from './obj
 import { objectId, OriginStore } from './origin-store.js';
 import type { ClaimLoss } from './port-claims.js';
 import { claimText } from './service-ports.js';
-import { ServiceState } from './service-state.js';
+import { ServiceState, type SelfEndpoint } from './service-state.js';
 import type { IPFamily, NodeInfo, Snapshot } from './types.js';
 import { DEFAULT_NAMESPACE, isNamespaced, validateObject, type ServiceLimits } from './validate.js';
 
@@ -29,6 +29,8 @@ export interface ServiceModelOptions {
   requireTopologyOptIn?: boolean;
   /** The cluster's node port range, when known, to reject node ports outside it. */
   nodePortRange?: ServiceLimits['nodePortRange'];
+  /** Accept loopback endpoints (the userspace mode can reach a local backend; the API server refuses them). */
+  allowLoopbackEndpoints?: boolean;
 }
 
 export class ServiceModel implements SourceSink {
@@ -53,6 +55,7 @@ export class ServiceModel implements SourceSink {
       selection: { preferSameNode: opts.preferSameNode ?? true, requireTopologyOptIn: opts.requireTopologyOptIn ?? false },
       startTime: (opts.now ?? Date.now)(),
       onClaimLosses: (id, losses) => this.#recordClaimLosses(id, losses),
+      onSelfEndpoints: (id, endpoints) => this.#recordSelfEndpoints(id, endpoints),
     });
     this.#store = new OriginStore({
       applied: (_id, previous, current) => this.#apply(previous, current),
@@ -144,12 +147,14 @@ export class ServiceModel implements SourceSink {
       return id;
     }
     this.#clearObjectErrors(origin, id);
+    this.#emitErrors(this.#errors.put(errorKey('ignored', origin, id), result.warnings ?? []));
     this.#store.offer(origin, id, object);
     return id;
   }
 
   #withdraw(origin: string, id: string): void {
     this.#clearObjectErrors(origin, id);
+    this.#errors.clear(errorKey('ignored', origin, id));
     this.#store.withdraw(origin, id);
   }
 
@@ -160,7 +165,8 @@ export class ServiceModel implements SourceSink {
   }
 
   #limits(): ServiceLimits {
-    return this.#opts.nodePortRange ? { nodePortRange: this.#opts.nodePortRange } : {};
+    const { nodePortRange, allowLoopbackEndpoints } = this.#opts;
+    return { ...(nodePortRange ? { nodePortRange } : {}), ...(allowLoopbackEndpoints ? { allowLoopbackEndpoints } : {}) };
   }
 
   #apply(previous: KubeObject | undefined, current: KubeObject | undefined): void {
@@ -200,6 +206,23 @@ export class ServiceModel implements SourceSink {
         }),
     );
     this.#emitErrors(this.#errors.put(errorKey('claim', '', serviceId), errors));
+  }
+
+  #recordSelfEndpoints(serviceId: string, endpoints: readonly SelfEndpoint[]): void {
+    const namespace = serviceId.split('/')[0]!;
+    const errors = endpoints.map((ep) => {
+      const id = objectId('EndpointSlice', namespace, ep.slice);
+      return new InputError({
+        code: 'KPROXY_INVALID',
+        origin: this.#store.holderOf(id) ?? 'unknown',
+        kind: 'EndpointSlice',
+        namespace,
+        name: ep.slice,
+        field: `endpoints[${ep.index}].addresses[0]`,
+        reason: `got ${JSON.stringify(ep.ip)}, the ClusterIP of its own Service ${serviceId}; traffic to it would loop, so this endpoint is left out`,
+      });
+    });
+    this.#emitErrors(this.#errors.put(errorKey('self-endpoint', '', serviceId), errors));
   }
 
   #emitErrors(errors: readonly InputError[]): void {

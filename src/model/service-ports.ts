@@ -5,7 +5,7 @@ import { ANNOTATION_SCHEDULER, type EndpointSlice, type Service, type ServicePor
 import { selectEndpoints, type SelectionOptions } from './endpoint-selector.js';
 import { endpointsForPort } from './slice-endpoints.js';
 import { cidrFamily } from './field-checks.js';
-import { clusterIPForFamily, familyOfIP } from './service-filter.js';
+import { canonicalIP, clusterIPForFamily, familyOfIP } from './service-filter.js';
 import type { IPFamily, LoadBalancerIP, Protocol, ServicePort, ServicePortKey, SessionAffinity } from './types.js';
 
 export interface PortBuildContext {
@@ -42,12 +42,12 @@ function familyAddresses(svc: Service, family: IPFamily): FamilyAddresses | unde
   const want = family === 'IPv4' ? 4 : 6;
   const lbIPs: LoadBalancerIP[] = [];
   for (const ingress of svc.status?.loadBalancer?.ingress ?? []) {
-    if (ingress.ip && inFamily(ingress.ip)) lbIPs.push(Object.freeze({ ip: ingress.ip, ipMode: ingress.ipMode ?? 'VIP' }));
+    if (ingress.ip && inFamily(ingress.ip)) lbIPs.push(Object.freeze({ ip: canonicalIP(ingress.ip), ipMode: ingress.ipMode ?? 'VIP' }));
   }
   const ranges = svc.spec.loadBalancerSourceRanges ?? NONE;
   return {
     clusterIP,
-    externalIPs: frozenOrNone((svc.spec.externalIPs ?? NONE).filter(inFamily)),
+    externalIPs: frozenOrNone((svc.spec.externalIPs ?? NONE).filter(inFamily).map(canonicalIP)),
     loadBalancerIPs: frozenOrNone(lbIPs),
     // The API tolerates whitespace around source ranges; upstream trims it, so does kproxy.
     sourceRanges: frozenOrNone(ranges.map((r) => r.trim()).filter((r) => cidrFamily(r) === want)),

@@ -7,7 +7,7 @@ import { FrozenMap, FrozenSet } from './frozen-collections.js';
 import { nodeInfoFrom } from './node-info.js';
 import { LABEL_SERVICE_NAME, LABEL_ZONE, type EndpointSlice, type Node, type Service } from './objects.js';
 import { PortClaims, type ClaimLoss, type ServiceRank } from './port-claims.js';
-import { skipReason } from './service-filter.js';
+import { canonicalIP, clusterIPForFamily, skipReason } from './service-filter.js';
 import { buildServicePorts, portClaims, type PortBuildContext } from './service-ports.js';
 import { needsUDPCleanup, reconcilePorts } from './port-diff.js';
 import { SortedKeyMap } from './sorted-key-map.js';
@@ -25,6 +25,15 @@ export interface ServiceStateOptions {
   startTime: number;
   /** Called when the claims Service `id` loses to older Services change (empty: it loses none). */
   onClaimLosses: (id: string, losses: readonly ClaimLoss[]) => void;
+  /** Called when the endpoints left out of Service `id` for being its own ClusterIP change (empty: none). */
+  onSelfEndpoints: (id: string, endpoints: readonly SelfEndpoint[]) => void;
+}
+
+/** An endpoint whose address is the ClusterIP of its own Service: traffic to it would loop back. */
+export interface SelfEndpoint {
+  readonly slice: string;
+  readonly index: number;
+  readonly ip: string;
 }
 
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
@@ -45,6 +54,8 @@ export class ServiceState {
   readonly #claims = new PortClaims();
   /** Services that currently lose a claim (so a resolved conflict is reported as resolved). */
   readonly #losing = new Set<string>();
+  /** Services with endpoints left out for being their own ClusterIP (reported as resolved when gone). */
+  readonly #selfEndpoints = new Set<string>();
   #node: NodeInfo;
   #allDirty = true;
   readonly #dirty = new Set<string>();
@@ -195,8 +206,11 @@ export class ServiceState {
 
   #computePorts(id: string, ctx: PortBuildContext): ServicePort[] {
     const svc = this.#services.get(id);
-    if (!svc || skipReason(svc, this.opts.serviceProxyName) !== undefined) return [];
-    const slices = [...(this.#slices.get(id)?.values() ?? [])];
+    if (!svc || skipReason(svc, this.opts.serviceProxyName) !== undefined) {
+      if (this.#selfEndpoints.delete(id)) this.opts.onSelfEndpoints(id, []);
+      return [];
+    }
+    const slices = this.#withoutSelfEndpoints(id, svc, [...(this.#slices.get(id)?.values() ?? [])]);
     if (slices.length > 1) slices.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
     const losses = this.#claims.losses(id);
     const ports: ServicePort[] = [];
@@ -206,6 +220,25 @@ export class ServiceState {
       }
     }
     return ports;
+  }
+
+  /** The slices with every endpoint whose address is one of the Service's ClusterIPs left out (and reported). */
+  #withoutSelfEndpoints(id: string, svc: Service, slices: EndpointSlice[]): EndpointSlice[] {
+    const clusterIPs = new Set(ALL_FAMILIES.map((f) => clusterIPForFamily(svc, f)).filter((ip) => ip !== ''));
+    const found: SelfEndpoint[] = [];
+    const kept = slices.map((slice) => {
+      const endpoints = slice.endpoints ?? [];
+      const bad = endpoints.flatMap((ep, index) => (clusterIPs.has(canonicalIP(ep.addresses[0] ?? '')) ? [{ slice: slice.metadata.name, index, ip: ep.addresses[0]! }] : []));
+      if (bad.length === 0) return slice;
+      found.push(...bad);
+      return { ...slice, endpoints: endpoints.filter((_, i) => !bad.some((b) => b.index === i)) };
+    });
+    if (found.length > 0 || this.#selfEndpoints.has(id)) {
+      if (found.length > 0) this.#selfEndpoints.add(id);
+      else this.#selfEndpoints.delete(id);
+      this.opts.onSelfEndpoints(id, found);
+    }
+    return kept;
   }
 
   #assemble(

@@ -4,6 +4,7 @@
 // (it may be moving between them) appears once, the local copy winning.
 
 import type { EndpointSlice, EndpointSliceEndpoint } from './objects.js';
+import { canonicalIP } from './service-filter.js';
 import type { Endpoint, IPFamily, Protocol } from './types.js';
 
 const NO_HINTS: readonly string[] = Object.freeze([]);
@@ -17,7 +18,7 @@ function makeEndpoint(ep: EndpointSliceEndpoint, port: number, hostname: string)
   const conditions = ep.conditions ?? {};
   const nodeName = ep.nodeName;
   return Object.freeze({
-    ip: ep.addresses[0] as string,
+    ip: canonicalIP(ep.addresses[0] as string),
     port,
     // Unset conditions mean ready/serving and not terminating (the API's documented defaults).
     ready: conditions.ready ?? true,

@@ -2,10 +2,17 @@
 
 import { isIP } from 'node:net';
 import { FieldChecks, show, type Json } from './field-checks.js';
+import { ianaServiceNameProblem } from './name-checks.js';
+import { specialIPProblem } from './special-ips.js';
 
 export interface ServiceLimits {
   /** The cluster's service-node-port-range, when known; otherwise any port 1..65535 is accepted. */
   nodePortRange?: readonly [number, number];
+  /**
+   * Accept loopback endpoint addresses (the userspace mode, which connects to backends itself, can reach
+   * a local one; the kernel modes cannot DNAT to one). The API server refuses them.
+   */
+  allowLoopbackEndpoints?: boolean;
 }
 
 const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
@@ -22,9 +29,9 @@ export function checkService(checks: FieldChecks, obj: Json, limits: ServiceLimi
     return;
   }
   const type = checks.oneOf('spec.type', spec['type'], TYPES) ?? 'ClusterIP';
-  checkClusterIPs(checks, spec);
+  const families = checkClusterIPs(checks, spec);
   checkPorts(checks, spec, type, limits);
-  checks.array('spec.externalIPs', spec['externalIPs']).forEach((ip, i) => checks.ip(`spec.externalIPs[${i}]`, ip));
+  checkExternalIPs(checks, spec, families);
   const lbIP = checks.string('spec.loadBalancerIP', spec['loadBalancerIP']);
   if (lbIP) checks.ip('spec.loadBalancerIP', lbIP);
   checks
@@ -47,7 +54,26 @@ function familyName(ip: string): 'IPv4' | 'IPv6' | undefined {
   return family === 4 ? 'IPv4' : family === 6 ? 'IPv6' : undefined;
 }
 
-function checkClusterIPs(checks: FieldChecks, spec: Json): void {
+/** Upstream refuses special addresses; one of a family the Service has no ClusterIP in is ignored, as upstream. */
+function checkExternalIPs(checks: FieldChecks, spec: Json, families: ReadonlySet<string>): void {
+  checks.array('spec.externalIPs', spec['externalIPs']).forEach((ip, i) => {
+    const field = `spec.externalIPs[${i}]`;
+    if (!checks.ip(field, ip)) return;
+    const special = specialIPProblem(ip as string);
+    if (special) {
+      checks.fail(field, `got ${show(ip)}, ${special}`);
+      return;
+    }
+    const family = familyName(ip as string);
+    if (families.size > 0 && family !== undefined && !families.has(family)) {
+      const have = [...families].join(' and ');
+      checks.warn(field, `got ${show(ip)}, an ${family} address, but the Service has only ${have} ClusterIPs; this external IP is ignored`);
+    }
+  });
+}
+
+/** Checks the ClusterIP fields and returns the families of the valid ClusterIPs (empty when headless). */
+function checkClusterIPs(checks: FieldChecks, spec: Json): Set<string> {
   const clusterIP = checks.string('spec.clusterIP', spec['clusterIP']);
   if (clusterIP && clusterIP !== 'None') checks.ip('spec.clusterIP', clusterIP);
   const clusterIPs = checks.array('spec.clusterIPs', spec['clusterIPs']);
@@ -80,6 +106,7 @@ function checkClusterIPs(checks: FieldChecks, spec: Json): void {
       checks.fail(`spec.ipFamilies[${i}]`, `got ${declared}, but the ClusterIP at index ${i} is ${family}`);
     }
   });
+  return new Set(primary.filter((f): f is string => f !== undefined));
 }
 
 function checkPorts(checks: FieldChecks, spec: Json, type: (typeof TYPES)[number], limits: ServiceLimits): void {
@@ -88,15 +115,13 @@ function checkPorts(checks: FieldChecks, spec: Json, type: (typeof TYPES)[number
   const portProtocols = new Map<string, number>();
   ports.forEach((raw, i) => {
     const field = `spec.ports[${i}]`;
-    const port = checks.record(field, raw);
-    if (!port) {
-      if (raw === null || raw === undefined) checks.fail(field, 'is empty, must be a port mapping');
-      return;
-    }
+    const port = checks.entry(field, raw);
+    if (!port) return;
     if (port['port'] === undefined) checks.fail(`${field}.port`, 'is missing, must be an integer from 1 to 65535');
     else checks.intInRange(`${field}.port`, port['port'], 1, 65535);
     const protocol = checks.oneOf(`${field}.protocol`, port['protocol'], PROTOCOLS) ?? 'TCP';
     const name = checks.string(`${field}.name`, port['name']) ?? '';
+    checks.format(`${field}.name`, name, ianaServiceNameProblem);
     checkTargetPort(checks, `${field}.targetPort`, port['targetPort']);
     checks.string(`${field}.appProtocol`, port['appProtocol']);
     checkNodePort(checks, `${field}.nodePort`, port['nodePort'], type, limits);
@@ -115,6 +140,7 @@ function checkPorts(checks: FieldChecks, spec: Json, type: (typeof TYPES)[number
 function checkTargetPort(checks: FieldChecks, field: string, value: unknown): void {
   if (typeof value === 'string') {
     if (value === '') checks.fail(field, 'is an empty string, must be a port number or a port name');
+    else checks.format(field, value, ianaServiceNameProblem);
     return;
   }
   checks.intInRange(field, value, 1, 65535);
@@ -137,7 +163,7 @@ function checkIngress(checks: FieldChecks, status: unknown): void {
   const lb = checks.record('status.loadBalancer', checks.record('status', status)?.['loadBalancer']);
   checks.array('status.loadBalancer.ingress', lb?.['ingress']).forEach((raw, i) => {
     const field = `status.loadBalancer.ingress[${i}]`;
-    const ingress = checks.record(field, raw);
+    const ingress = checks.entry(field, raw);
     if (!ingress) return;
     const ip = checks.string(`${field}.ip`, ingress['ip']);
     if (ip) checks.ip(`${field}.ip`, ip);

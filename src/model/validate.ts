@@ -6,6 +6,7 @@
 import type { InputError } from './input-error.js';
 import type { KubeObject, ObjectKind } from './objects.js';
 import { FieldChecks, isRecord, show, type Json } from './field-checks.js';
+import { dns1035LabelProblem, dns1123LabelProblem, dns1123SubdomainProblem, labelValueProblem, qualifiedNameProblem } from './name-checks.js';
 import { checkService, type ServiceLimits } from './validate-service.js';
 import { checkEndpointSlice, checkNode } from './validate-slice-node.js';
 
@@ -25,15 +26,23 @@ export function isNamespaced(kind: ObjectKind): boolean {
   return kind !== 'Node';
 }
 
+/** The name format the API server requires of each kind's metadata.name. */
+const NAME_FORMAT: Readonly<Record<ObjectKind, (name: string) => string | undefined>> = {
+  Service: dns1035LabelProblem,
+  EndpointSlice: dns1123SubdomainProblem,
+  Node: dns1123SubdomainProblem,
+};
+
 /**
  * Checks one object. `object` is set exactly when `errors` is empty; it is the input with
- * metadata.namespace defaulted for namespaced kinds (a shallow copy when that was needed).
+ * metadata.namespace defaulted for namespaced kinds (a shallow copy when that was needed). `warnings`
+ * name parts of an accepted object that kproxy ignores.
  */
 export function validateObject(
   obj: unknown,
   origin: string,
   limits: ServiceLimits = {},
-): { object?: KubeObject; errors: InputError[] } {
+): { object?: KubeObject; errors: InputError[]; warnings?: InputError[] } {
   if (!isRecord(obj)) {
     const checks = new FieldChecks({ origin });
     checks.fail(undefined, `got ${show(obj)}, expected an API object (a mapping with apiVersion and kind)`, 'KPROXY_KIND');
@@ -61,31 +70,45 @@ export function validateObject(
     checks.fail('apiVersion', `got ${show(obj['apiVersion'])} for kind ${objectKind}, allowed: ${SUPPORTED[objectKind]}`, 'KPROXY_KIND');
     return { errors: checks.errors };
   }
-  checkMetadata(checks, obj['metadata']);
+  checkMetadata(checks, obj['metadata'], objectKind);
   if (checks.errors.length > 0) return { errors: checks.errors };
 
   if (objectKind === 'Service') checkService(checks, obj, limits);
-  else if (objectKind === 'EndpointSlice') checkEndpointSlice(checks, obj);
+  else if (objectKind === 'EndpointSlice') checkEndpointSlice(checks, obj, limits);
   else checkNode(checks, obj);
   if (checks.errors.length > 0) return { errors: checks.errors };
-  return { object: withNamespace(obj, namespace) as unknown as KubeObject, errors: [] };
+  const object = withNamespace(obj, namespace) as unknown as KubeObject;
+  return checks.warnings.length > 0 ? { object, errors: [], warnings: checks.warnings } : { object, errors: [] };
 }
 
-function checkMetadata(checks: FieldChecks, metadata: unknown): void {
+function checkMetadata(checks: FieldChecks, metadata: unknown, kind: ObjectKind): void {
   if (!isRecord(metadata)) {
     checks.fail('metadata', `got ${show(metadata)}, must be a mapping with at least a name`);
     return;
   }
   const name = metadata['name'];
   if (typeof name !== 'string' || name === '') checks.fail('metadata.name', `got ${show(name)}, must be a non-empty string`);
-  checks.string('metadata.namespace', metadata['namespace']);
+  else checks.format('metadata.name', name, NAME_FORMAT[kind]);
+  checks.format('metadata.namespace', checks.string('metadata.namespace', metadata['namespace']), dns1123LabelProblem);
   checks.stringMap('metadata.labels', metadata['labels']);
   checks.stringMap('metadata.annotations', metadata['annotations']);
+  checkKeys(checks, 'metadata.labels', metadata['labels'], true);
+  checkKeys(checks, 'metadata.annotations', metadata['annotations'], false);
   for (const field of ['creationTimestamp', 'deletionTimestamp'] as const) {
     const value = checks.string(`metadata.${field}`, metadata[field]);
     if (value !== undefined && Number.isNaN(Date.parse(value))) {
       checks.fail(`metadata.${field}`, `got ${show(value)}, must be an RFC 3339 time such as 2024-01-02T15:04:05Z`);
     }
+  }
+}
+
+/** Label and annotation keys are qualified names; label values have their own format. */
+function checkKeys(checks: FieldChecks, field: string, map: unknown, labels: boolean): void {
+  if (!isRecord(map)) return;
+  for (const [key, value] of Object.entries(map)) {
+    const keyProblem = qualifiedNameProblem(key);
+    if (keyProblem) checks.fail(`${field}[${show(key)}]`, `the key ${keyProblem}`);
+    if (labels && typeof value === 'string') checks.format(`${field}[${show(key)}]`, value, labelValueProblem);
   }
 }
 

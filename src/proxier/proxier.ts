@@ -3,7 +3,7 @@
 // bookkeeping every mode shares (full vs partial, retry after failure, metrics, health), so the modes
 // stay pure renderers and thin executors.
 
-import type { DataPlane, SyncInput } from '../dataplane/types.js';
+import type { ApplyResult, DataPlane, SyncInput } from '../dataplane/types.js';
 import type { ServiceModel } from '../model/service-model.js';
 import type { Snapshot } from '../model/types.js';
 import type { Logger } from '../observability/logger.js';
@@ -11,6 +11,7 @@ import type { ProxyMetrics } from '../observability/metrics.js';
 import type { ProxyHealth } from '../observability/proxy-health.js';
 import { BoundedFrequencyRunner } from '../runner/bounded-frequency-runner.js';
 import { Backoff } from '../runner/backoff.js';
+import { PortQuarantine, type HeldPort } from './port-quarantine.js';
 
 export interface ProxierOptions {
   model: ServiceModel;
@@ -32,6 +33,10 @@ export class Proxier {
   private readonly now: () => number;
   /** Snapshot of the last successful apply; undefined forces the next sync to be full. */
   private lastApplied: Snapshot | undefined;
+  /** Snapshot of the last successful apply, kept across failures: what held-back ports fall back to. */
+  private lastGood: Snapshot | undefined;
+  /** Service port versions a tool refused, held back so the others are applied. */
+  private readonly quarantine = new PortQuarantine();
   private lastFullSync = 0;
   private syncs = 0;
   private stopMonitor: (() => void) | undefined;
@@ -103,16 +108,25 @@ export class Proxier {
       return;
     }
     const start = this.now();
-    const full = this.lastApplied === undefined || start - this.lastFullSync >= this.opts.syncPeriodMs;
+    let full = this.lastApplied === undefined || start - this.lastFullSync >= this.opts.syncPeriodMs;
     metrics.serviceChangesTotal.inc(model.pendingServiceChanges());
     metrics.endpointChangesTotal.inc(model.pendingEndpointChanges());
-    const snapshot = model.buildSnapshot();
+    const filtered = this.quarantine.filter(model.buildSnapshot(), this.lastGood);
+    for (const ref of filtered.released) logger.info('Service port changed since a tool refused it, applying it again', { servicePort: ref.key, family: ref.family });
+    let snapshot = filtered.snapshot;
     metrics.serviceChangesPending.set(0);
     metrics.endpointChangesPending.set(0);
     const input: SyncInput = { snapshot, previous: full ? undefined : this.lastApplied, full };
     this.lastApplied = undefined; // until this apply succeeds
-    const program = dataPlane.renderer.render(input);
-    const result = await dataPlane.executor.apply(program, input);
+    let result: ApplyResult;
+    try {
+      result = await dataPlane.executor.apply(dataPlane.renderer.render(input), input);
+    } catch (err) {
+      const isolated = await this.isolateFailedPorts(snapshot, err as Error);
+      if (!isolated) throw err;
+      ({ snapshot, result } = isolated);
+      full = true;
+    }
     for (const w of result.warnings) if (!this.warnings.has(w)) logger.warn(w);
     this.warnings = new Set(result.warnings);
     const end = this.now();
@@ -125,7 +139,39 @@ export class Proxier {
     await this.opts.serviceHealth?.sync(snapshot).catch((err: Error) => logger.error('Failed to update health-check node port servers', { err: err.message }));
     if (full) this.lastFullSync = start;
     this.lastApplied = snapshot;
+    this.lastGood = snapshot;
     this.syncs++;
     logger.v(2).info('SyncProxyRules complete', { elapsed: `${end - start}ms`, full, changed: snapshot.changed.size });
   }
+
+  /**
+   * A failed apply: finds the service ports whose new versions the tool refuses, holds them back with an
+   * error naming each, and applies the rest (see port-quarantine.ts). Undefined when no port is to blame.
+   */
+  private async isolateFailedPorts(snapshot: Snapshot, failure: Error): Promise<{ snapshot: Snapshot; result: ApplyResult } | undefined> {
+    const { dataPlane, logger, metrics } = this.opts;
+    logger.error('Failed to apply proxy rules, looking for the service ports responsible', { err: failure.message });
+    metrics.syncFailuresTotal.inc();
+    let lastOk: { snapshot: Snapshot; result: ApplyResult } | undefined;
+    const isolation = await this.quarantine.isolate(snapshot, this.lastGood, failure, async (candidate) => {
+      const input: SyncInput = { snapshot: candidate, previous: undefined, full: true };
+      try {
+        lastOk = { snapshot: candidate, result: await dataPlane.executor.apply(dataPlane.renderer.render(input), input) };
+        return undefined;
+      } catch (err) {
+        return err as Error;
+      }
+    });
+    if (!isolation || lastOk?.snapshot !== isolation.applied) return undefined;
+    for (const held of isolation.held) logger.error(heldPortMessage(held), { err: held.reason });
+    return lastOk;
+  }
+}
+
+function heldPortMessage(held: HeldPort): string {
+  const { namespace, name, portName } = held.port;
+  const what = `Service ${namespace}/${name} port ${portName === '' ? '(unnamed)' : JSON.stringify(portName)} (${held.family})`;
+  const instead = held.keptOlder ? 'its last applied version stays in force' : 'it is not served';
+  if (!held.tried) return `${what} was left out of the rules while others were tried; ${instead} until the next sync tries it`;
+  return `${what} was refused by the proxy tool and left out of the rules; ${instead} until the Service or its endpoints change`;
 }

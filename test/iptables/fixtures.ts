@@ -42,7 +42,7 @@ function select(sp: Omit<ServicePort, 'key' | 'selection'>): EndpointSelection {
   const ready = sp.endpoints.filter((e) => e.ready);
   const external = sp.nodePort !== 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
   const usesLocal = sp.internalPolicyLocal || (external && sp.externalPolicyLocal);
-  const usesCluster = !sp.internalPolicyLocal || (external && !sp.externalPolicyLocal);
+  const usesCluster = !sp.internalPolicyLocal || external;
   const cluster = usesCluster ? ready : [];
   const local = usesLocal ? ready.filter((e) => e.isLocal) : [];
   const all = sp.endpoints.filter((e) => cluster.includes(e) || local.includes(e));

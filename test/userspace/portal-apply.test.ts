@@ -92,3 +92,16 @@ test('as root, a failed restore throws and leaves the previous portal rules in f
   await installer.cleanup();
   assert.doesNotMatch(await saved(ns), /KPROXY/);
 });
+
+test('as root, a port name with a quote (a"b) reaches iptables-restore quoted: its portals and the others apply', async (t) => {
+  const ns = await namespace(t);
+  if (!ns) return;
+  const ex = new UserspaceExecutor({ portals: 'iptables', logger: recordingLogger(), netns: ns });
+  t.after(() => ex.close());
+  const quoted = servicePort({ name: 'q', portName: 'a"b', clusterIP: '10.96.77.9', port: 80, endpoints: [endpoint('127.0.0.1', 9)] });
+  await apply(ex, [web('10.96.77.10', 80), quoted, servicePort({ name: 'q2', portName: 'x', clusterIP: '10.96.77.11', port: 443 })]);
+  const nat = await saved(ns);
+  assert.match(nat, /-d 10\.96\.77\.9\/32 .*--comment "default\/q:a\\"b" -j REDIRECT/);
+  assert.match(nat, /-d 10\.96\.77\.10\/32 .*-j REDIRECT/);
+  assert.match(nat, /-d 10\.96\.77\.11\/32 .*-j REJECT/);
+});

@@ -106,3 +106,10 @@ test('loopback, wildcards and interface addresses are local; others are not', ()
   for (const ip of ['127.0.0.1', '127.200.3.4', '0.0.0.0', '::', '::1', '192.0.2.10']) assert.equal(isLocalAddress(ip, ifs), true, ip);
   for (const ip of ['10.96.0.10', '192.0.2.11', 'fd00::10']) assert.equal(isLocalAddress(ip, ifs), false, ip);
 });
+
+test('a port name with a quote cannot break the restore text: the comment is escaped as iptables-restore reads it', () => {
+  const rule: PortalRule = { family: 'IPv4', protocol: 'TCP', address: '10.96.0.9', port: 80, servicePort: 'default/q:a"b', target: 'REJECT' };
+  const text = renderPortalRestore('IPv4', [{ ...rule, target: 41009 }, rule]);
+  assert.ok(text.includes('--comment "default/q:a\\"b" -j REDIRECT'), text);
+  assert.ok(text.includes('--comment "default/q:a\\"b has no endpoints" -j REJECT'), text);
+});

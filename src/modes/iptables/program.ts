@@ -135,7 +135,26 @@ export class TableWriter {
   }
 }
 
-/** A `--comment` argument pair, quoted as upstream quotes it (only when it holds a space). */
+/** The kernel's xt_comment keeps at most 255 bytes; iptables refuses a longer comment. */
+const MAX_COMMENT_BYTES = 255;
+
+/**
+ * A `--comment` argument pair, quoted as upstream quotes it (only when it holds a space). Validation keeps
+ * names plain, but the renderer must never emit a line iptables-restore refuses, which would stop every
+ * Service's update: control characters become spaces, `"` and `\` are escaped inside quotes (the only
+ * escapes iptables-restore reads), and the text is cut to what the kernel keeps.
+ */
 export function comment(text: string): string[] {
-  return ['-m', 'comment', '--comment', text.includes(' ') ? `"${text}"` : text];
+  return ['-m', 'comment', '--comment', quoteComment(text)];
+}
+
+/** `always`: quote even a comment without blanks (the userspace portals' style). */
+export function quoteComment(text: string, always = false): string {
+  let safe = text.replace(/[\x00-\x1f\x7f]/g, ' ');
+  if (Buffer.byteLength(safe) > MAX_COMMENT_BYTES) {
+    const bytes = Buffer.from(safe).subarray(0, MAX_COMMENT_BYTES);
+    safe = bytes.toString('utf8').replace(/\uFFFD$/, '');
+  }
+  if (!always && !/[\s"\\]/.test(safe)) return safe;
+  return `"${safe.replace(/["\\]/g, '\\$&')}"`;
 }

@@ -46,7 +46,9 @@ export function planServicePort(sp: ServicePort): ServicePortPlan {
   const chains = serviceChains(sp);
   const { cluster, local, hasAny } = sp.selection;
   const external = externallyAccessible(sp);
-  const usesClusterEndpoints = !sp.internalPolicyLocal || (external && !sp.externalPolicyLocal);
+  // As upstream's UsesClusterEndpoints: a port taking external traffic needs the cluster chain even under
+  // two Local policies, because pod traffic to its external addresses short-circuits to it.
+  const usesClusterEndpoints = !sp.internalPolicyLocal || external;
   const usesLocalEndpoints = sp.internalPolicyLocal || (external && sp.externalPolicyLocal);
   const hasInternalEndpoints = hasAny && !(sp.internalPolicyLocal && local.length === 0);
   const hasExternalEndpoints = hasAny && !(sp.externalPolicyLocal && local.length === 0);

@@ -2,7 +2,8 @@
 // it from a Snapshot without touching the system; the executor diffs it against the kernel and applies the
 // difference; `kproxy render` prints it (ipvsadm -Sn, ipset save and iptables-save formats).
 
-import { SocketAddress, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { canonicalIP } from '../../model/service-filter.js';
 import type { IPFamily, Protocol } from '../../model/types.js';
 
 export interface RealServer {
@@ -65,11 +66,7 @@ export interface IpvsProgram {
 }
 
 /** One spelling per address (IPv6 compressed, lower case) so kernel listings and the program compare. */
-export function canonicalIP(ip: string): string {
-  const family = isIP(ip);
-  if (family === 6) return new SocketAddress({ address: ip, family: 'ipv6' }).address;
-  return ip;
-}
+export { canonicalIP };
 
 /** IP:port as ipvsadm writes it ([v6]:port). */
 export function hostPort(ip: string, port: number): string {

@@ -92,7 +92,15 @@ export class NftRenderer implements Renderer<NftProgram> {
         for (const k of ['local', 'cluster']) this.slots.forget(`${family}|${key}|${k}`);
         continue;
       }
-      const after = serviceContribution(sp, ctx);
+      let after: ServiceContribution;
+      try {
+        after = serviceContribution(sp, ctx);
+      } catch (err) {
+        // A refused port (see serviceContribution) has nothing in the table; its old part was released.
+        st.contributions.delete(key);
+        st.sources.delete(key);
+        throw err;
+      }
       st.contributions.set(key, after);
       st.sources.set(key, sp);
       for (const c of after.chains) st.chainRefs.set(c, (st.chainRefs.get(c) ?? 0) + 1);

@@ -87,7 +87,26 @@ export function serviceContribution(sp: ServicePort, ctx: ServiceRenderContext):
 
   if (vips.length > 0 && sp.loadBalancerSourceRanges.length > 0) firewallElements(sp, vips, proto, ctx.nodeIPs, els);
   for (const ep of sel.allReachable) els.push({ set: 'hairpin', key: `${ep.ip} . ${ep.ip}` });
+  refuseUnreadable(sp, els);
   return { elements: els, chains: [...chains], ...(fallbackFrom ? { fallbackScheduler: fallbackFrom } : {}) };
+}
+
+/** What element keys and values hold: addresses, CIDRs, numbers, protocols, verdicts, chain names, " . ". */
+const ELEMENT_TEXT = /^[0-9A-Za-z.:/ _-]+$/;
+
+/**
+ * Validation admits only values nft reads back as meant, but one odd value in a script makes nft refuse
+ * the whole transaction, for every Service. So a port whose elements hold anything else is refused here,
+ * by name; the Proxier leaves it out and applies the rest.
+ */
+function refuseUnreadable(sp: ServicePort, els: readonly NftElement[]): void {
+  for (const e of els) {
+    for (const text of [e.key, e.value]) {
+      if (text !== undefined && !ELEMENT_TEXT.test(text)) {
+        throw new Error(`nftables: service port ${sp.key} (${sp.family}) is refused: its ${e.set} element ${JSON.stringify(text)} holds characters nft would not read as meant`);
+      }
+    }
+  }
 }
 
 /** loadBalancerSourceRanges: traffic to the VIPs is dropped unless its source is in a range. */

@@ -19,6 +19,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { IPFamily, ServicePortKey } from '../../model/types.js';
+import { quoteComment } from '../iptables/program.js';
 import { WILDCARD, type ListenerProtocol } from './listener-table.js';
 
 export const CONTAINER_CHAIN = 'KPROXY-PORTALS-CONTAINER';
@@ -80,12 +81,12 @@ export function renderPortalRestore(
   const verdicts = mine.filter((r) => typeof r.target !== 'number');
   const lines = ['*nat', `:${CONTAINER_CHAIN} - [0:0]`, `:${HOST_CHAIN} - [0:0]`];
   for (const chain of [CONTAINER_CHAIN, HOST_CHAIN]) {
-    for (const r of redirects) lines.push(`-A ${chain} ${match(r)} -m comment --comment "${r.servicePort}" -j REDIRECT --to-ports ${r.target}`);
+    for (const r of redirects) lines.push(`-A ${chain} ${match(r)} -m comment --comment ${quoteComment(r.servicePort, true)} -j REDIRECT --to-ports ${r.target}`);
   }
   lines.push(...jumpLines('nat', missingJumps), 'COMMIT', '*filter', `:${FILTER_CHAIN} - [0:0]`);
   for (const r of verdicts) {
     const why = r.target === 'REJECT' ? 'has no endpoints' : 'has no local endpoints';
-    lines.push(`-A ${FILTER_CHAIN} ${match(r)} -m comment --comment "${r.servicePort} ${why}" -j ${r.target}`);
+    lines.push(`-A ${FILTER_CHAIN} ${match(r)} -m comment --comment ${quoteComment(`${r.servicePort} ${why}`, true)} -j ${r.target}`);
   }
   lines.push(...jumpLines('filter', missingJumps), 'COMMIT');
   return lines.join('\n') + '\n';
