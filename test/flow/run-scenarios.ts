@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Lab, labRequirements } from './lab.js';
 import { planLab } from './manifests.js';
-import type { ModeAdapter } from './mode-adapter.js';
-import type { Scenario } from './scenario.js';
+import { modeKeys, type ModeAdapter } from './mode-adapter.js';
+import { skipFor, type Scenario } from './scenario.js';
 import { runScenario } from './scenario-run.js';
 
 export interface FlowLab {
@@ -20,7 +20,7 @@ export interface FlowLab {
  * Build the lab (and its backend) for `scenarios` before the enclosing suite's tests, destroy it after.
  * `modeSkip` (the adapter's requirements) saves building a lab no test would use.
  */
-export function useFlowLab(scenarios: readonly Scenario[], modeSkip: () => string | undefined = () => undefined): FlowLab {
+export function useFlowLab(scenarios: readonly Scenario[], modeSkip: () => string | undefined = () => undefined, adapters: readonly ModeAdapter[] = []): FlowLab {
   let lab: Lab | undefined;
   const reason = labRequirements();
   before(async () => {
@@ -28,8 +28,10 @@ export function useFlowLab(scenarios: readonly Scenario[], modeSkip: () => strin
     const plan = planLab(scenarios);
     lab = await Lab.create(plan);
     await lab.startBackend(plan.listen);
+    for (const a of new Set(adapters)) await a.setUp?.(lab);
   });
   after(async () => {
+    for (const a of new Set(adapters)) await a.tearDown?.();
     await lab?.destroy();
   });
   return {
@@ -45,7 +47,7 @@ export function useFlowLab(scenarios: readonly Scenario[], modeSkip: () => strin
 export function registerScenarioTests(adapter: ModeAdapter, scenarios: readonly Scenario[], lab: FlowLab): void {
   for (const scenario of scenarios) {
     test(scenario.name, async (t) => {
-      const skip = lab.skipReason() ?? adapter.requirements() ?? scenario.byMode?.[adapter.mode]?.skip;
+      const skip = lab.skipReason() ?? adapter.requirements() ?? skipFor(scenario, modeKeys(adapter));
       if (skip) {
         t.skip(skip);
         return;
@@ -59,7 +61,7 @@ export function registerScenarioTests(adapter: ModeAdapter, scenarios: readonly 
 /** The whole suite for one mode: call it once from a test file. */
 export function runFlowSuite(adapter: ModeAdapter, scenarios: readonly Scenario[]): void {
   describe(`flows through ${adapter.label ?? adapter.mode} mode`, () => {
-    const lab = useFlowLab(scenarios, () => adapter.requirements());
+    const lab = useFlowLab(scenarios, () => adapter.requirements(), [adapter]);
     registerScenarioTests(adapter, scenarios, lab);
   });
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { KubeObject } from '../../src/model/objects.js';
 import { splitHostPort } from './flow-wire.js';
 import { planLab } from './manifests.js';
-import { allFlows, type Scenario } from './scenario.js';
+import { allFlows, API_SOURCE, UPSTREAM_MODES, type Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios.js';
 import { PROXY_MODES } from '../../src/dataplane/types.js';
 
@@ -52,7 +52,7 @@ test('byMode names known modes and existing flows', () => {
   for (const s of SCENARIOS) {
     const count = allFlows(s).length;
     for (const [mode, override] of Object.entries(s.byMode ?? {})) {
-      assert.ok((PROXY_MODES as readonly string[]).includes(mode), `${s.name}: unknown mode ${mode}`);
+      assert.ok([...PROXY_MODES, ...UPSTREAM_MODES, API_SOURCE].includes(mode), `${s.name}: unknown mode ${mode}`);
       for (const i of Object.keys(override.expect ?? {})) assert.ok(Number(i) < count, `${s.name}: ${mode} overrides flow #${i} of ${count}`);
     }
   }
