@@ -28,3 +28,14 @@ test('the diff shows what only one side has, with context', () => {
   const b = ['c1', 'c2', 'c3', 'new', 'c4', 'c5', 'c6', 'c7', 'added'];
   assert.equal(lineDiff(a, b, 1), ['  ...', '  c3', '+ new', '- old', '  c4', '  ...', '  c7', '+ added'].join('\n'));
 });
+
+test('in the shared chains Services may come in any order; the rules of one Service and the last rule may not move', () => {
+  const chain = (rules: string[]) => normaliseTable('ipv4', 'nat', dump([':KUBE-SERVICES - [0:0]', ...rules]));
+  const a1 = '-A KUBE-SERVICES -d 10.96.0.1/32 -m comment --comment "default/a cluster IP" -j KUBE-SVC-A';
+  const a2 = '-A KUBE-SERVICES -d 203.0.113.1/32 -m comment --comment "default/a external IP" -j KUBE-EXT-A';
+  const b = '-A KUBE-SERVICES -d 10.96.0.2/32 -m comment --comment "default/b:http cluster IP" -j KUBE-SVC-B';
+  const last = '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -j KUBE-NODEPORTS';
+  assert.deepEqual(chain([a1, a2, b, last]), chain([b, a1, a2, last]));
+  assert.notDeepEqual(chain([a1, a2, b, last]), chain([a2, a1, b, last]));
+  assert.notDeepEqual(chain([a1, a2, b, last]), chain([a1, a2, last, b]));
+});
