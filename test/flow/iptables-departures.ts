@@ -5,6 +5,8 @@
 
 /** A normalised dump line: `<family> <table> <iptables-save line>`, e.g. `ipv4 nat -A KUBE-SERVICES ...`. */
 export interface RuleDeparture {
+  /** Short name; docs/compat.md ("Departures the oracle found") lists every one by it. */
+  name: string;
   /** Which proxy writes the line the other does not. */
   only: 'upstream' | 'kproxy';
   /** Matches the normalised lines concerned (family and table prefix included). */

@@ -2,6 +2,8 @@
 // apiserver's health-check node ports) and what it must not (a rule's content or its place in its chain).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { IPTABLES_DEPARTURES } from './iptables-departures.js';
 import { normaliseTable } from './iptables-dump.js';
 import { lineDiff } from './line-diff.js';
 
@@ -38,4 +40,14 @@ test('in the shared chains Services may come in any order; the rules of one Serv
   assert.deepEqual(chain([a1, a2, b, last]), chain([b, a1, a2, last]));
   assert.notDeepEqual(chain([a1, a2, b, last]), chain([a2, a1, b, last]));
   assert.notDeepEqual(chain([a1, a2, b, last]), chain([a1, a2, last, b]));
+});
+
+test('every allowed rule difference has a reason and docs/compat.md lists it', () => {
+  const compat = readFileSync(new URL('../../../docs/compat.md', import.meta.url), 'utf8');
+  const section = compat.slice(compat.indexOf('## Departures the oracle found'));
+  assert.ok(section.length < compat.length, 'docs/compat.md has a section "Departures the oracle found"');
+  for (const d of IPTABLES_DEPARTURES) {
+    assert.ok(d.why.trim().length > 20, `${d.name}: says why`);
+    assert.ok(section.includes(d.name), `${d.name}: listed in docs/compat.md`);
+  }
 });

@@ -64,6 +64,12 @@ export const API_SOURCE = 'kube-apiserver';
 export interface ModeOverride {
   skip?: string;
   expect?: Record<number, Partial<FlowExpect>>;
+  /**
+   * Under an upstream key (upstreamMode(...)) with `expect`: what upstream kube-proxy does here and why
+   * kproxy does otherwise on purpose. Required there (scenarios.test.ts), and docs/compat.md ("Departures
+   * the oracle found") names the scenario: a difference without a written reason is a bug on one side.
+   */
+  departure?: string;
 }
 
 export interface Scenario {
