@@ -12,10 +12,14 @@ import type { Lab } from './lab.js';
 /** Both families, so dual-stack Services can be created (fd96::/108 is what the apiserver accepts). */
 const SERVICE_RANGES = '10.96.0.0/12,fd96::/108';
 
-/** What a scenario's objects are in the API: resource name for kubectl, and its own name. */
+/** kubectl's arguments naming an object: `kind/name`, and `-n namespace` when it has one (space-separated). */
 function refOf(o: KubeObject): string {
   const ns = o.metadata.namespace;
   return `${(o.kind ?? '').toLowerCase()}/${o.metadata.name}${ns ? ` -n ${ns}` : ''}`;
+}
+
+function statusOf(o: KubeObject | undefined): Record<string, unknown> | undefined {
+  return (o as { status?: Record<string, unknown> } | undefined)?.status;
 }
 
 function withoutStatus(o: KubeObject): KubeObject {
@@ -96,10 +100,12 @@ export class ApiCluster {
       if (!wanted.has(ref)) await cp.kubectl(['delete', '--wait=true', ...ref.split(' ')]);
     }
     for (const [ref, o] of wanted) {
-      const status = (o as { status?: unknown }).status;
-      const before = (this.loaded.get(ref) as { status?: unknown } | undefined)?.status;
-      if (status === undefined || JSON.stringify(status) === JSON.stringify(before)) continue;
-      await cp.kubectl(['patch', ...ref.split(' '), '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+      const status = statusOf(o);
+      const before = statusOf(this.loaded.get(ref));
+      if (JSON.stringify(status) === JSON.stringify(before)) continue;
+      // A merge patch: each field the object no longer has is set to null, which removes it.
+      const gone = Object.fromEntries(Object.keys(before ?? {}).filter((k) => !(k in (status ?? {}))).map((k) => [k, null]));
+      await cp.kubectl(['patch', ...ref.split(' '), '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { ...gone, ...status } })]);
     }
     this.loaded = wanted;
   }
