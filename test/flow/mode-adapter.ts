@@ -6,6 +6,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { KubeObject } from '../../src/model/objects.js';
 import { POD_CIDR, POD_CIDR6, stopChild, type Lab } from './lab.js';
 
 export interface RunningProxy {
@@ -16,8 +17,19 @@ export interface RunningProxy {
   logs(): string;
 }
 
+/** Where a proxy reads a scenario's objects when it does not read the manifests directory. */
+export interface ObjectFeed {
+  /** Before the proxy starts: exactly `objects`, nothing of the previous scenario. */
+  load(objects: readonly KubeObject[]): Promise<void>;
+  /** A step: exactly `objects` from now on, while the proxy runs. */
+  replace(objects: readonly KubeObject[]): Promise<void>;
+}
+
 export interface ModeAdapter {
+  /** The byMode key of this adapter. */
   readonly mode: string;
+  /** Further byMode keys that apply to this adapter, before its own (e.g. upstream's nftables follows 'nftables'). */
+  readonly follows?: readonly string[];
   /** How test names call this adapter when one mode runs in several variants (e.g. iptables back ends). */
   readonly label?: string;
   /** Why this mode cannot run here (missing tool, kernel feature, build), or undefined. */
@@ -25,10 +37,20 @@ export interface ModeAdapter {
   start(lab: Lab, manifestsDir: string, nodeName: string): Promise<RunningProxy>;
   /** Commands run in the node namespace when a scenario fails, to show the kernel state (iptables-save, ...). */
   readonly stateCommands?: readonly (readonly string[])[];
+  /** Where the objects go instead of the manifests directory (e.g. a real API server). */
+  readonly feed?: ObjectFeed;
+  /** Once per test file, after the lab is built (e.g. start a control plane), and before it is destroyed. */
+  setUp?(lab: Lab): Promise<void>;
+  tearDown?(): Promise<void>;
 }
 
-const METRICS_ADDRESS = '127.0.0.1:10249';
-const HEALTHZ_ADDRESS = '127.0.0.1:10256';
+/** Every byMode key that applies to `adapter`, the most general first. */
+export function modeKeys(adapter: Pick<ModeAdapter, 'mode' | 'follows'>): string[] {
+  return [...(adapter.follows ?? []), adapter.mode];
+}
+
+export const METRICS_ADDRESS = '127.0.0.1:10249';
+export const HEALTHZ_ADDRESS = '127.0.0.1:10256';
 const LOG_LIMIT = 256 * 1024;
 
 /** The CLI this build produced (dist/src/cli/main.js after `npm run build`); KPROXY_CLI overrides it. */
@@ -61,34 +83,34 @@ export function kproxyCliAdapter(o: CliModeOptions): ModeAdapter {
       return o.extraRequirement?.();
     },
     async start(lab, manifestsDir, nodeName) {
-      const args = [
-        kproxyCliPath(),
-        `--proxy-mode=${o.mode}`,
-        '--from',
-        manifestsDir,
-        '--hostname-override',
-        nodeName,
-        `--healthz-bind-address=${HEALTHZ_ADDRESS}`,
-        `--metrics-bind-address=${METRICS_ADDRESS}`,
-        `--cluster-cidr=${POD_CIDR},${POD_CIDR6}`,
-        ...(o.flags ?? []),
-      ];
-      return startCliProxy(lab, args);
+      const args = [kproxyCliPath(), `--proxy-mode=${o.mode}`, '--from', manifestsDir, ...commonProxyFlags(nodeName), ...(o.flags ?? [])];
+      return startProxyProcess(lab, process.execPath, args);
     },
   };
 }
 
-/** Run the kproxy CLI with `args` (the script path first) in the node namespace. */
-export function startCliProxy(lab: Lab, args: readonly string[]): RunningProxy {
-  const child = lab.spawn('node', process.execPath, args);
-  let output = `$ ${[process.execPath, ...args].join(' ')}\n`;
+/** The flags every proxy in the lab runs with, kproxy or upstream: who it is, where it listens, the pod range. */
+export function commonProxyFlags(nodeName: string): string[] {
+  return [
+    '--hostname-override',
+    nodeName,
+    `--healthz-bind-address=${HEALTHZ_ADDRESS}`,
+    `--metrics-bind-address=${METRICS_ADDRESS}`,
+    `--cluster-cidr=${POD_CIDR},${POD_CIDR6}`,
+  ];
+}
+
+/** Run a proxy (`cmd args`) in the node namespace; it syncs when its metrics say so. */
+export function startProxyProcess(lab: Lab, cmd: string, args: readonly string[]): RunningProxy {
+  const child = lab.spawn('node', cmd, args);
+  let output = `$ ${[cmd, ...args].join(' ')}\n`;
   const capture = (chunk: Buffer) => {
     output += chunk.toString();
     if (output.length > LOG_LIMIT) output = `[...]\n${output.slice(-LOG_LIMIT)}`;
   };
   child.stdout?.on('data', capture);
   child.stderr?.on('data', capture);
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`kproxy exited (${signal ?? code})`)));
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`the proxy exited (${signal ?? code})`)));
   return {
     waitForSync: (since) => waitForSyncOrExit(lab, since, exited),
     stop: () => stopChild(child),

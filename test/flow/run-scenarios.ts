@@ -7,8 +7,8 @@ import { appendFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Lab, labRequirements } from './lab.js';
 import { planLab } from './manifests.js';
-import type { ModeAdapter } from './mode-adapter.js';
-import type { Scenario } from './scenario.js';
+import { modeKeys, type ModeAdapter } from './mode-adapter.js';
+import { skipFor, type Scenario } from './scenario.js';
 import { runScenario } from './scenario-run.js';
 
 export interface FlowLab {
@@ -21,7 +21,7 @@ export interface FlowLab {
  * Build the lab (and its backend) for `scenarios` before the enclosing suite's tests, destroy it after.
  * `modeSkip` (the adapter's requirements) saves building a lab no test would use.
  */
-export function useFlowLab(scenarios: readonly Scenario[], modeSkip: () => string | undefined = () => undefined): FlowLab {
+export function useFlowLab(scenarios: readonly Scenario[], modeSkip: () => string | undefined = () => undefined, adapters: readonly ModeAdapter[] = []): FlowLab {
   let lab: Lab | undefined;
   const reason = labRequirements();
   before(async () => {
@@ -29,8 +29,10 @@ export function useFlowLab(scenarios: readonly Scenario[], modeSkip: () => strin
     const plan = planLab(scenarios);
     lab = await Lab.create(plan);
     await lab.startBackend(plan.listen);
+    for (const a of new Set(adapters)) await a.setUp?.(lab);
   });
   after(async () => {
+    for (const a of new Set(adapters)) await a.tearDown?.();
     await lab?.destroy();
   });
   return {
@@ -56,7 +58,7 @@ export function registerScenarioTests(adapter: ModeAdapter, scenarios: readonly 
   const tally: FlowTally = { label: adapter.label ?? adapter.mode, ran: 0, passed: 0, failed: 0, skipped: 0 };
   for (const scenario of scenarios) {
     test(scenario.name, async (t) => {
-      const skip = lab.skipReason() ?? adapter.requirements() ?? scenario.byMode?.[adapter.mode]?.skip;
+      const skip = lab.skipReason() ?? adapter.requirements() ?? skipFor(scenario, modeKeys(adapter));
       if (skip) {
         tally.skipped++;
         t.skip(skip);
@@ -86,7 +88,7 @@ function recordTally(tally: FlowTally): void {
 /** The whole suite for one mode: call it once from a test file. */
 export function runFlowSuite(adapter: ModeAdapter, scenarios: readonly Scenario[]): void {
   describe(`flows through ${adapter.label ?? adapter.mode} mode`, () => {
-    const lab = useFlowLab(scenarios, () => adapter.requirements());
+    const lab = useFlowLab(scenarios, () => adapter.requirements(), [adapter]);
     const tally = registerScenarioTests(adapter, scenarios, lab);
     after(() => recordTally(tally));
   });

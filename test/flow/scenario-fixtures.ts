@@ -4,7 +4,7 @@
 import { endpoint, node, type EndpointOptions } from './objects.js';
 import { joinHostPort } from './flow-wire.js';
 import { NODE_IP, NODE_IP6 } from './lab-addresses.js';
-import type { ModeOverride } from './scenario.js';
+import { API_SOURCE, type ModeOverride } from './scenario.js';
 
 /** kproxy runs as this node (zone-a); endpoints on OTHER_NODE are remote. */
 export const THIS_NODE = 'node-a';
@@ -36,4 +36,12 @@ export const at = (ip: string, port = 8080) => joinHostPort(ip, port);
  */
 export function userspaceSeesNode(...flowIndexes: number[]): Record<string, ModeOverride> {
   return { userspace: { expect: Object.fromEntries(flowIndexes.map((i) => [i, { source: 'node' as const }])) } };
+}
+
+/**
+ * The scenario cannot exist in the real kube-apiserver (v1.28.4) the API-backed adapters read, so they skip
+ * it: `why` says what that server refuses or does not know. The manifest source still runs it.
+ */
+export function notInKubeApiserver(why: string): Record<string, ModeOverride> {
+  return { [API_SOURCE]: { skip: `kube-apiserver v1.28 ${why}` } };
 }

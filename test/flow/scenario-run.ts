@@ -10,7 +10,7 @@ import { judgeFlow } from './expectations.js';
 import type { FlowResult } from './flow-wire.js';
 import { NODE_ADDRESSES, type Lab, type LabPlace } from './lab.js';
 import { writeManifests } from './manifests.js';
-import type { ModeAdapter, RunningProxy } from './mode-adapter.js';
+import { modeKeys, type ModeAdapter, type RunningProxy } from './mode-adapter.js';
 import { allFlows, expectationFor, type Flow, type Scenario } from './scenario.js';
 
 /** How long a flow waits before calling itself dropped. */
@@ -48,7 +48,7 @@ export async function runScenario(lab: Lab, adapter: ModeAdapter, scenario: Scen
   let proxy: RunningProxy | undefined;
   let state = '';
   try {
-    await writeManifests(dir, scenario.objects);
+    await (adapter.feed ? adapter.feed.load(scenario.objects) : writeManifests(dir, scenario.objects));
     const since = Date.now();
     proxy = await adapter.start(lab, dir, scenario.nodeName);
     await proxy.waitForSync(since);
@@ -56,11 +56,11 @@ export async function runScenario(lab: Lab, adapter: ModeAdapter, scenario: Scen
     for (const step of [undefined, ...(scenario.steps ?? [])]) {
       if (step) {
         const changedAt = Date.now();
-        await writeManifests(dir, step.objects);
+        await (adapter.feed ? adapter.feed.replace(step.objects) : writeManifests(dir, step.objects));
         await proxy.waitForSync(changedAt);
       }
       for (const { index, flow } of flows.filter((f) => f.step === step?.name)) {
-        failures.push(...(await judgeOne(lab, adapter.mode, scenario, index, flow)));
+        failures.push(...(await judgeOne(lab, modeKeys(adapter), scenario, index, flow)));
       }
     }
   } catch (err) {
@@ -81,8 +81,8 @@ export async function runScenario(lab: Lab, adapter: ModeAdapter, scenario: Scen
   return { failures, text };
 }
 
-async function judgeOne(lab: Lab, mode: string, s: Scenario, index: number, flow: Flow): Promise<string[]> {
-  const expect = expectationFor(s, mode, index, flow);
+async function judgeOne(lab: Lab, keys: readonly string[], s: Scenario, index: number, flow: Flow): Promise<string[]> {
+  const expect = expectationFor(s, keys, index, flow);
   const results = await sendFlow(lab, flow);
   const problems = judgeFlow(expect, results, NODE_ADDRESSES);
   if (problems.length === 0) return [];

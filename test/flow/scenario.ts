@@ -44,6 +44,19 @@ export interface ScenarioStep {
   flows: Flow[];
 }
 
+/** The kernel modes upstream kube-proxy has, and so the modes the oracle (upstream) runs in. */
+export type KernelMode = 'iptables' | 'nftables';
+
+/** The byMode key of upstream kube-proxy in a mode: where a scenario records a departure from upstream. */
+export const upstreamMode = (mode: KernelMode) => `upstream-${mode}`;
+export const UPSTREAM_MODES: readonly string[] = [upstreamMode('iptables'), upstreamMode('nftables')];
+
+/**
+ * The byMode key of every adapter whose proxy reads a real kube-apiserver (v1.28.4) rather than manifest
+ * files: what such a server refuses or does not know cannot be a scenario there.
+ */
+export const API_SOURCE = 'kube-apiserver';
+
 /**
  * A by-design difference of one mode. `expect` overrides fields of a flow's expectation, keyed by the
  * flow's index counted over the scenario's flows first, then each step's flows in order.
@@ -51,6 +64,12 @@ export interface ScenarioStep {
 export interface ModeOverride {
   skip?: string;
   expect?: Record<number, Partial<FlowExpect>>;
+  /**
+   * Under an upstream key (upstreamMode(...)) with `expect`: what upstream kube-proxy does here and why
+   * kproxy does otherwise on purpose. Required there (scenarios.test.ts), and docs/compat.md ("Departures
+   * the oracle found") names the scenario: a difference without a written reason is a bug on one side.
+   */
+  departure?: string;
 }
 
 export interface Scenario {
@@ -71,7 +90,15 @@ export function allFlows(s: Scenario): { index: number; step: string | undefined
   return out;
 }
 
-/** The expectation a mode checks for flow `index`: the scenario's, with the mode's overrides applied. */
-export function expectationFor(s: Scenario, mode: string, index: number, flow: Flow): FlowExpect {
-  return { ...flow.expect, ...(s.byMode?.[mode]?.expect?.[index] ?? {}) };
+/**
+ * The expectation an adapter checks for flow `index`: the scenario's, with the overrides of each of the
+ * adapter's byMode keys applied in order (the most general first, see ModeAdapter.follows).
+ */
+export function expectationFor(s: Scenario, keys: readonly string[], index: number, flow: Flow): FlowExpect {
+  return Object.assign({ ...flow.expect }, ...keys.map((k) => s.byMode?.[k]?.expect?.[index] ?? {})) as FlowExpect;
+}
+
+/** Why the scenario is skipped for an adapter with these byMode keys (the first key that says so), or undefined. */
+export function skipFor(s: Scenario, keys: readonly string[]): string | undefined {
+  return keys.map((k) => s.byMode?.[k]?.skip).find((why) => why !== undefined);
 }

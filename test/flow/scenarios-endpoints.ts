@@ -6,7 +6,7 @@ import type { EndpointSliceEndpoint } from '../../src/model/objects.js';
 import { CLIENT_IP, CLIENT_POD_IP, NODE_IP } from './lab-addresses.js';
 import { port, service, slice, udpPort } from './objects.js';
 import type { Flow, FlowExpect, Scenario } from './scenario.js';
-import { A1, A2, B1, B2, at, local, remote, THIS_NODE, THIS_ZONE, OTHER_ZONE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
+import { A1, A2, B1, B2, at, local, notInKubeApiserver, remote, THIS_NODE, THIS_ZONE, OTHER_ZONE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
 
 const pod = (to: string, expect: FlowExpect, count = 1): Flow => ({ from: 'pod', fromIP: CLIENT_POD_IP, proto: 'tcp', to, count, expect });
 const podUdp = (to: string, expect: FlowExpect, sourcePort?: number): Flow =>
@@ -115,6 +115,8 @@ export const ENDPOINT_SCENARIOS: Scenario[] = [
       slice('half-hinted', [8080], [local(A2, { hintZones: [THIS_ZONE] }), remote(B2)]),
     ],
     flows: [pod('10.96.1.19:80', { answeredBy: [at(A1)] }, 8), pod('10.96.1.20:80', { answeredBy: [at(A2), at(B2)], all: true }, 16)],
+    // Upstream v1.30 would not know PreferSameZone either (1.33+; 1.30 has PreferClose behind a gate).
+    byMode: notInKubeApiserver('has no spec.trafficDistribution (API 1.30+, PreferSameZone 1.33+)'),
   },
   // Upstream: endpoint changes are programmed on the next sync; a removed UDP endpoint's conntrack entries
   // are deleted so an ongoing UDP "connection" (same source port) moves on; a deleted Service's rules go.
@@ -161,5 +163,6 @@ export const ENDPOINT_SCENARIOS: Scenario[] = [
       slice('good', [8080], [local(A1)]),
     ],
     flows: [pod('10.96.1.32:80', { answeredBy: [at(A1)] })],
+    byMode: notInKubeApiserver('refuses the broken Service (spec.clusterIPs[0] must be an IP), so no proxy reading it ever sees one'),
   },
 ];

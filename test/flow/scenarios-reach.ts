@@ -6,7 +6,7 @@ import { CLIENT_IP, CLIENT_IP_2, CLIENT_POD_IP, CLIENT_POD_IP6, NODE_IP, NODE_IP
 import type { LoadBalancerIngress, ServiceSpec } from '../../src/model/objects.js';
 import { port, service, slice, udpPort } from './objects.js';
 import type { Flow, FlowExpect, Scenario } from './scenario.js';
-import { A1, A1_6, A2, B1, B1_6, at, local, remote, THIS_NODE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
+import { A1, A1_6, A2, B1, B1_6, at, local, notInKubeApiserver, remote, THIS_NODE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
 
 /** Service "web" (80 -> 8080, NodePort 30080 unless type ClusterIP) and its endpoints A1 (here), B1 (there). */
 const web = (clusterIP: string, more: Partial<ServiceSpec> = {}, ingress?: LoadBalancerIngress[]) =>
@@ -90,6 +90,8 @@ export const REACH_SCENARIOS: Scenario[] = [
     nodeName: THIS_NODE,
     objects: [thisNode, web('10.96.0.18', { type: 'LoadBalancer' }, [{ ip: '203.0.113.30', ipMode: 'Proxy' }]), webEndpoints],
     flows: [client('203.0.113.30:80', { outcome: 'dropped' }), pod('10.96.0.18:80', { answeredBy: [at(A1), at(B1)] })],
+    // A status patch with ipMode is accepted there and the field silently dropped, so the LB IP is a VIP.
+    byMode: notInKubeApiserver('has no status.loadBalancer.ingress[].ipMode (KEP-1860, API 1.29+): it drops the field'),
   },
   // Upstream: with loadBalancerSourceRanges, LB-IP traffic from outside the ranges is dropped (KUBE-FW /
   // firewall chain); the ClusterIP is not filtered.

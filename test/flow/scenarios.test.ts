@@ -1,12 +1,13 @@
 // The scenario table is well-formed: each flow can run in the lab and each expectation can be met by the
 // objects in force when the flow is sent. Checked without root, so a typo fails fast everywhere.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { test } from 'node:test';
 import type { KubeObject } from '../../src/model/objects.js';
 import { splitHostPort } from './flow-wire.js';
 import { planLab } from './manifests.js';
-import { allFlows, type Scenario } from './scenario.js';
+import { allFlows, API_SOURCE, UPSTREAM_MODES, type Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios.js';
 import { PROXY_MODES } from '../../src/dataplane/types.js';
 
@@ -52,8 +53,22 @@ test('byMode names known modes and existing flows', () => {
   for (const s of SCENARIOS) {
     const count = allFlows(s).length;
     for (const [mode, override] of Object.entries(s.byMode ?? {})) {
-      assert.ok((PROXY_MODES as readonly string[]).includes(mode), `${s.name}: unknown mode ${mode}`);
+      assert.ok([...PROXY_MODES, ...UPSTREAM_MODES, API_SOURCE].includes(mode), `${s.name}: unknown mode ${mode}`);
       for (const i of Object.keys(override.expect ?? {})) assert.ok(Number(i) < count, `${s.name}: ${mode} overrides flow #${i} of ${count}`);
+    }
+  }
+});
+
+test('every departure from upstream says why, and docs/compat.md lists it', () => {
+  const compat = readFileSync(new URL('../../../docs/compat.md', import.meta.url), 'utf8');
+  const section = compat.slice(compat.indexOf('## Departures the oracle found'));
+  assert.ok(section.length < compat.length, 'docs/compat.md has a section "Departures the oracle found"');
+  for (const s of SCENARIOS) {
+    for (const mode of UPSTREAM_MODES) {
+      const o = s.byMode?.[mode];
+      if (!o) continue;
+      if (o.expect) assert.ok(o.departure?.trim(), `${s.name}: ${mode} expects otherwise without a departure saying why`);
+      if (o.departure) assert.ok(section.includes(s.name), `${s.name}: its departure from ${mode} is not in docs/compat.md`);
     }
   }
 });

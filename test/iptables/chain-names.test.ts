@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpointChain, endpointString, isServiceChainName, serviceChains } from '../../src/modes/iptables/chain-names.js';
+import { endpointChain, endpointString, isServiceChainName, serviceChains, servicePortNameString } from '../../src/modes/iptables/chain-names.js';
 import { ep, servicePort } from './fixtures.js';
 
 // Expected names are the ones upstream's proxier_test.go spells out for these services.
@@ -25,4 +25,13 @@ test('protocol is part of the hash; IPv6 endpoints are bracketed', () => {
   assert.notEqual(serviceChains(tcp).cluster, serviceChains(udp).cluster);
   assert.equal(endpointString(ep('fd00::1', 53)), '[fd00::1]:53');
   assert.ok(isServiceChainName('KUBE-SEP-ABC') && !isServiceChainName('KUBE-SERVICES'));
+});
+
+// Measured on upstream kube-proxy v1.30.3 (test/flow/iptables-differential.test.ts): an unnamed Service port
+// is "default/web", with no colon, in comments and in the hashes alike.
+test('an unnamed port is namespace/name without a colon, as upstream', () => {
+  const sp = servicePort({ namespace: 'default', name: 'web', portName: '', clusterIP: '10.96.0.10' });
+  assert.equal(servicePortNameString(sp), 'default/web');
+  assert.equal(serviceChains(sp).cluster, 'KUBE-SVC-LOLE4ISW44XBNF3G');
+  assert.equal(endpointChain(sp, ep('10.244.1.11', 8080)), 'KUBE-SEP-QBMWJ7Q236QVVXD6');
 });

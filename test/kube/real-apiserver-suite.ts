@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { KubeObject } from '../../src/model/objects.js';
 import { judgeFlow } from '../flow/expectations.js';
 import { Lab, labRequirements, NODE_ADDRESSES } from '../flow/lab.js';
-import { kproxyCliPath, startCliProxy, type RunningProxy } from '../flow/mode-adapter.js';
+import { commonProxyFlags, kproxyCliPath, startProxyProcess, type RunningProxy } from '../flow/mode-adapter.js';
 import { port, service, slice } from '../flow/objects.js';
 import { A1, A2, at, B1, local, remote, thisNode, THIS_NODE } from '../flow/scenario-fixtures.js';
 import type { Flow, FlowExpect } from '../flow/scenario.js';
@@ -103,16 +103,11 @@ export function realApiserverSuite(o: RealApiserverSuite): void {
         before(async () => {
           await lab.resetNode();
           await cp.apply([web, webSlice(local(A1), remote(B1))]);
-          proxy = startCliProxy(lab, [
+          proxy = startProxyProcess(lab, process.execPath, [
             kproxyCliPath(),
             `--proxy-mode=${mode}`,
-            '--kubeconfig',
-            kubeconfig,
-            '--hostname-override',
-            THIS_NODE,
-            '--healthz-bind-address=127.0.0.1:10256',
-            '--metrics-bind-address=127.0.0.1:10249',
-            '--cluster-cidr=10.244.0.0/16',
+            `--kubeconfig=${kubeconfig}`,
+            ...commonProxyFlags(THIS_NODE),
             ...modeFlags,
           ]);
         });
@@ -186,8 +181,9 @@ export function realApiserverSuite(o: RealApiserverSuite): void {
       }
       await cp.kubectl(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: bulk }), 600_000);
       await lab.resetNode();
-      const proxy = startCliProxy(lab, [kproxyCliPath(), '--proxy-mode=nftables', '--kubeconfig', kubeconfig, '--hostname-override', THIS_NODE,
-        '--healthz-bind-address=127.0.0.1:10256', '--metrics-bind-address=127.0.0.1:10249', '--cluster-cidr=10.244.0.0/16', '-v=2']);
+      const proxy = startProxyProcess(lab, process.execPath, [
+        kproxyCliPath(), '--proxy-mode=nftables', `--kubeconfig=${kubeconfig}`, ...commonProxyFlags(THIS_NODE), '-v=2',
+      ]);
       try {
         progress('waiting for kproxy to program them');
         const deadline = Date.now() + 300_000;

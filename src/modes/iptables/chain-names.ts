@@ -3,7 +3,7 @@
 //
 // Per-service chains carry a hash because iptables chain names are limited to 28 characters: the first 16
 // characters of the base32 (RFC 4648, with padding alphabet) encoding of sha256(servicePortName + protocol),
-// where servicePortName is "namespace/name:portName" and protocol is lower case ("tcp"). Endpoint chains
+// where servicePortName is "namespace/name:portName" ("namespace/name" when unnamed) and protocol is lower case ("tcp"). Endpoint chains
 // hash the endpoint too ("10.1.2.3:80", "[fd00::1]:80").
 
 import { hash } from 'node:crypto';
@@ -48,9 +48,9 @@ function hash16(text: string): string {
   return base32Prefix(hash('sha256', text, 'buffer'), 16);
 }
 
-/** "namespace/name:portName", upstream's ServicePortName.String(). */
+/** "namespace/name:portName", or "namespace/name" for an unnamed port: upstream's ServicePortName.String(). */
 export function servicePortNameString(sp: Pick<ServicePort, 'namespace' | 'name' | 'portName'>): string {
-  return `${sp.namespace}/${sp.name}:${sp.portName}`;
+  return sp.portName ? `${sp.namespace}/${sp.name}:${sp.portName}` : `${sp.namespace}/${sp.name}`;
 }
 
 /** "ip:port", or "[ip]:port" for IPv6 (Go's net.JoinHostPort). */
