@@ -33,6 +33,7 @@ test('IPVS mode inside user-mode Linux', { timeout: 45 * 60_000 }, async (t) => 
     env: {
       ...(process.env['KPROXY_FLOW_SUMMARY'] ? { KPROXY_FLOW_SUMMARY: process.env['KPROXY_FLOW_SUMMARY'] } : {}),
       ...(prepared ? { KPROXY_KUBE_PREPARED: prepared } : {}),
+      ...(process.env['KPROXY_KUBE_DIR'] ? { KPROXY_KUBE_DIR: process.env['KPROXY_KUBE_DIR'] } : {}),
     },
     memoryMB: 2048,
     // Minutes pass inside the guest: say which inner tests finished, so CI never sits silent.
