@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { listTestFiles, checkImportCycles } from './test-files.mjs';
 import { installDebianPackages, missingPackages } from './debian-packages.mjs';
 import { prepare, run as step } from './prepare.mjs';
+import { asOrdinaryUser, node24 } from './node24.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -61,4 +62,13 @@ printFlowSummary(summary);
 if (tests.status !== 0) {
   console.error(`node --test (${files.length} files) failed (exit ${tests.status ?? tests.signal})`);
   process.exit(tests.status || 1);
+}
+
+// The same tests under Node 24 LTS, as an ordinary user: the suites that need no root (a full run only).
+if (only.length === 0) {
+  const runtime = node24(root);
+  const run = runtime.bin && asOrdinaryUser(runtime.bin, ['--test', '--test-reporter=spec', ...files], join(root, 'dist', 'test'));
+  if (runtime.skip) console.log(`\n== Node 24: skipped, ${runtime.skip}`);
+  else if (!run) console.log('\n== Node 24: skipped, an ordinary user (uid 65534) cannot read this checkout');
+  else step(`node --test under Node ${runtime.version}, as ${run.who} (${files.length} files; root-only tests skip)`, run.cmd, run.args);
 }
