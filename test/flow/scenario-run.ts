@@ -29,15 +29,16 @@ function placeOf(lab: Lab, flow: Flow): LabPlace {
 }
 
 /** Send `flow` (count times) from its namespace and return what each attempt came to. */
-export async function sendFlow(lab: Lab, flow: Flow): Promise<FlowResult[]> {
+export async function sendFlow(lab: Lab, flow: Flow, timeoutMs = DROP_TIMEOUT_MS): Promise<FlowResult[]> {
   const count = flow.count ?? 1;
   const args = [
     fileURLToPath(new URL('./flow-client.js', import.meta.url)),
-    ...['--proto', flow.proto, '--to', flow.to, '--count', String(count), '--timeout-ms', String(DROP_TIMEOUT_MS)],
+    ...['--proto', flow.proto, '--to', flow.to, '--count', String(count), '--timeout-ms', String(timeoutMs)],
     ...(flow.fromIP ? ['--from-ip', flow.fromIP] : []),
     ...(flow.sourcePort ? ['--source-port', String(flow.sourcePort)] : []),
+    ...(flow.gapMs ? ['--gap-ms', String(flow.gapMs)] : []),
   ];
-  const { stdout } = await lab.exec(placeOf(lab, flow), process.execPath, args, count * DROP_TIMEOUT_MS + 15_000);
+  const { stdout } = await lab.exec(placeOf(lab, flow), process.execPath, args, count * (timeoutMs + (flow.gapMs ?? 0)) + 15_000);
   return JSON.parse(stdout) as FlowResult[];
 }
 
