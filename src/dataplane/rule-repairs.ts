@@ -26,6 +26,11 @@ export type RepairReason =
   /** IPVS virtual or real servers, or ipset members. */
   | 'missing-servers';
 
+/** "what: a, b, c, d, e, ... (n)": a detail naming the first few of many. */
+export function naming(what: string, items: readonly string[]): string {
+  return `${what}: ${items.slice(0, 5).join(', ')}${items.length > 5 ? `, ... (${items.length})` : ''}`;
+}
+
 export class RepairReporter {
   constructor(
     private readonly mode: string,

@@ -6,17 +6,13 @@
 // measured too and printed, not judged: what it gets is the rate limiter's business (docs/compat.md).
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CLIENT_IP } from './lab-addresses.js';
-import { writeManifests } from './manifests.js';
-import { kproxyCliAdapter, type ModeAdapter, type RunningProxy } from './mode-adapter.js';
+import { kproxyCliAdapter, type ModeAdapter } from './mode-adapter.js';
 import { port, service, slice } from './objects.js';
 import { useFlowLab } from './run-scenarios.js';
 import type { Flow, Scenario } from './scenario.js';
-import { sendFlow } from './scenario-run.js';
+import { sendFlow, withProxy } from './scenario-run.js';
 import { A1, local, THIS_NODE, thisNode } from './scenario-fixtures.js';
 
 const TRIES = 100;
@@ -52,28 +48,21 @@ describe('a Service without endpoints refuses the first SYN', () => {
       const skip = lab.skipReason() ?? adapter.requirements();
       if (skip) return t.skip(skip);
       const l = lab.get();
-      await l.resetNode();
       await l.exec('node', 'sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=20']);
       await l.exec('client', 'ip', ['addr', 'add', `${freshClient(i)}/24`, 'dev', 'c0']);
       const from = { ...tries, fromIP: freshClient(i) };
-      const dir = await mkdtemp(join(tmpdir(), 'kpt-syn-'));
-      let proxy: RunningProxy | undefined;
       try {
-        await writeManifests(dir, scenario.objects);
-        const since = Date.now();
-        proxy = await adapter.start(l, dir, THIS_NODE);
-        await proxy.waitForSync(since);
-        const results = await sendFlow(l, from, FIRST_SYN_MS);
-        const late = results.flatMap((r, i) => (r.outcome === 'rejected' ? [] : [`#${i}: ${r.outcome}`]));
-        assert.equal(late.length, 0, `${late.length} of ${TRIES} first SYNs got no refusal within ${FIRST_SYN_MS} ms: ${late.join(', ')}\n${proxy.logs()}`);
-        // A burst, at the default rate limit, for the record.
-        await l.exec('node', 'sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=1000']);
-        const burst = await sendFlow(l, { ...from, to: '10.96.0.20:81', count: 20, gapMs: 1 }, FIRST_SYN_MS);
-        t.diagnostic(`burst of 20 at the default rate limit: ${burst.filter((r) => r.outcome === 'rejected').length} refused at once`);
+        await withProxy(l, adapter, scenario.objects, THIS_NODE, async (proxy) => {
+          const results = await sendFlow(l, from, FIRST_SYN_MS);
+          const late = results.flatMap((r, n) => (r.outcome === 'rejected' ? [] : [`#${n}: ${r.outcome}`]));
+          assert.equal(late.length, 0, `${late.length} of ${TRIES} first SYNs got no refusal within ${FIRST_SYN_MS} ms: ${late.join(', ')}\n${proxy.logs()}`);
+          // A burst, at the default rate limit, for the record.
+          await l.exec('node', 'sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=1000']);
+          const burst = await sendFlow(l, { ...from, to: '10.96.0.20:81', count: 20, gapMs: 1 }, FIRST_SYN_MS);
+          t.diagnostic(`burst of 20 at the default rate limit: ${burst.filter((r) => r.outcome === 'rejected').length} refused at once`);
+        });
       } finally {
-        await proxy?.stop();
         await l.exec('node', 'sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=1000']);
-        await rm(dir, { recursive: true, force: true });
       }
     });
   }

@@ -5,18 +5,14 @@
 // answer and a Service without endpoints to refuse again, and for the repair to be logged and counted.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CLIENT_IP } from './lab-addresses.js';
 import type { Lab } from './lab.js';
-import { writeManifests } from './manifests.js';
-import { kproxyCliAdapter, type ModeAdapter, type RunningProxy } from './mode-adapter.js';
+import { kproxyCliAdapter, type ModeAdapter } from './mode-adapter.js';
 import { port, service, slice } from './objects.js';
 import { useFlowLab } from './run-scenarios.js';
 import type { Flow, Scenario } from './scenario.js';
-import { sendFlow } from './scenario-run.js';
+import { sendFlow, withProxy } from './scenario-run.js';
 import { A1, at, local, THIS_NODE, thisNode } from './scenario-fixtures.js';
 
 const SYNC_PERIOD_S = 3;
@@ -98,22 +94,12 @@ describe('kproxy repairs rules flushed by someone else within one sync period', 
     test(`${adapter.mode}: intact rules are never repaired`, async (t) => {
       const skip = lab.skipReason() ?? adapter.requirements();
       if (skip) return t.skip(skip);
-      const l = lab.get();
-      await l.resetNode();
-      const dir = await mkdtemp(join(tmpdir(), 'kpt-repair-'));
-      let proxy: RunningProxy | undefined;
-      try {
-        await writeManifests(dir, busyObjects);
+      await withProxy(lab.get(), adapter, busyObjects, THIS_NODE, async (proxy) => {
         const since = Date.now();
-        proxy = await adapter.start(l, dir, THIS_NODE);
-        await proxy.waitForSync(since);
         await new Promise((r) => setTimeout(r, 2 * SYNC_PERIOD_S * 1000 + 1000));
         await proxy.waitForSync(since + 2 * SYNC_PERIOD_S * 1000);
         assert.doesNotMatch(proxy.logs(), /Repairing proxy rules/);
-      } finally {
-        await proxy?.stop();
-        await rm(dir, { recursive: true, force: true });
-      }
+      });
     });
   }
   for (const [adapter, damages] of MODES) {
@@ -122,17 +108,10 @@ describe('kproxy repairs rules flushed by someone else within one sync period', 
         const skip = lab.skipReason() ?? adapter.requirements();
         if (skip) return t.skip(skip);
         const l = lab.get();
-        await l.resetNode();
         // The polling below asks for many refusals: without this the node's per-destination ICMP rate limit
         // (per network namespace) would drop some of them and make a repaired Service look broken.
         await l.exec('node', 'sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=0']);
-        const dir = await mkdtemp(join(tmpdir(), 'kpt-repair-'));
-        let proxy: RunningProxy | undefined;
-        try {
-          await writeManifests(dir, scenario.objects);
-          const since = Date.now();
-          proxy = await adapter.start(l, dir, THIS_NODE);
-          await proxy.waitForSync(since);
+        await withProxy(l, adapter, scenario.objects, THIS_NODE, async (proxy) => {
           for (const which of ['answered', 'refused'] as const) assert.equal(await outcome(l, which === 'answered' ? answered : refused), WANTED[which]);
 
           const [cmd, ...args] = damage.command;
@@ -155,10 +134,7 @@ describe('kproxy repairs rules flushed by someone else within one sync period', 
           assert.ok(counted.some((line) => damage.reason.test(line) && !line.endsWith(' 0')), `repair counted under ${damage.reason}:\n${counted.join('\n')}`);
           const repairLines = logs.split('\n').filter((line) => line.includes('Repairing proxy rules'));
           assert.equal(repairLines.length, 1, `one repair log line:\n${logs}`);
-        } finally {
-          await proxy?.stop();
-          await rm(dir, { recursive: true, force: true });
-        }
+        });
       });
     }
   }

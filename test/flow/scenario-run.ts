@@ -82,6 +82,23 @@ export async function runScenario(lab: Lab, adapter: ModeAdapter, scenario: Scen
   return { failures, text };
 }
 
+/** Start `adapter` on `objects` on a reset node, wait for its first sync, run `fn`, then stop it (tests beyond scenarios). */
+export async function withProxy<T>(lab: Lab, adapter: ModeAdapter, objects: Scenario['objects'], nodeName: string, fn: (proxy: RunningProxy) => Promise<T>): Promise<T> {
+  await lab.resetNode();
+  const dir = await mkdtemp(join(tmpdir(), 'kpt-manifests-'));
+  let proxy: RunningProxy | undefined;
+  try {
+    await writeManifests(dir, objects);
+    const since = Date.now();
+    proxy = await adapter.start(lab, dir, nodeName);
+    await proxy.waitForSync(since);
+    return await fn(proxy);
+  } finally {
+    await proxy?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function judgeOne(lab: Lab, mode: string, s: Scenario, index: number, flow: Flow): Promise<string[]> {
   const expect = expectationFor(s, mode, index, flow);
   const results = await sendFlow(lab, flow);

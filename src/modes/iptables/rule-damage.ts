@@ -4,7 +4,7 @@
 // A flushed chain or table shows up here; the full sync rewrites it anyway, this is what gets it logged and
 // counted (RepairReporter). Per-service chains are rewritten by every full sync without being read.
 
-import type { RuleDamage } from '../../dataplane/rule-repairs.js';
+import { naming, type RuleDamage } from '../../dataplane/rule-repairs.js';
 import type { TableExtras, TableState } from './full-sync-extras.js';
 import type { TableProgram } from './program.js';
 import { TOP_LEVEL_CHAINS } from './static-structure.js';
@@ -28,13 +28,13 @@ export function tableDamage(table: string, expected: ReadonlyMap<string, number>
   const out: RuleDamage[] = [];
   if (extras.rules.length > 0) {
     const jumps = extras.rules.map((r) => r.replace(/^-I (\S+) 1 .*-j (\S+)$/, '$1 -> $2'));
-    out.push({ reason: 'missing-jump', detail: `${table}: missing jumps ${jumps.join(', ')}` });
+    out.push({ reason: 'missing-jump', detail: naming(`${table} missing jumps`, jumps) });
   }
   const short: string[] = [];
   for (const [chain, want] of expected) {
     const have = state.rules.get(chain)?.length ?? 0;
     if (have < want) short.push(`${chain} (${have} of ${want})`);
   }
-  if (short.length > 0) out.push({ reason: 'missing-rules', detail: `${table}: chains missing rules ${short.join(', ')}` });
+  if (short.length > 0) out.push({ reason: 'missing-rules', detail: naming(`${table} chains missing rules`, short) });
   return out;
 }

@@ -3,7 +3,7 @@
 // jump rules from built-in chains and the rule count of each chain of its iptables input. The full sync
 // rewrites all of it either way; this only makes the repair visible (log line and metric).
 
-import type { RuleDamage } from '../../dataplane/rule-repairs.js';
+import { naming, type RuleDamage } from '../../dataplane/rule-repairs.js';
 import type { IPFamily } from '../../model/types.js';
 import { jumpRuleSpec } from './iptables-rules.js';
 import type { IpvsTable } from './ipvsadm-state.js';
@@ -19,8 +19,6 @@ export interface CommittedIpvs {
   readonly rules: ReadonlyMap<IPFamily, FamilyIpvsProgram>;
 }
 
-const some = (what: string, items: readonly string[]) => `${what}: ${items.slice(0, 5).join(', ')}${items.length > 5 ? `, ... (${items.length})` : ''}`;
-
 export function ipvsDamage(committed: CommittedIpvs, seen: KernelView): RuleDamage[] {
   const out: RuleDamage[] = [];
   const servers: string[] = [];
@@ -29,25 +27,25 @@ export function ipvsDamage(committed: CommittedIpvs, seen: KernelView): RuleDama
     if (!there) servers.push(key);
     else for (const rs of vs.realServers.keys()) if (!there.realServers.has(rs)) servers.push(`${key} -> ${rs}`);
   }
-  if (servers.length > 0) out.push({ reason: 'missing-servers', detail: some('missing IPVS servers', servers) });
+  if (servers.length > 0) out.push({ reason: 'missing-servers', detail: naming('missing IPVS servers', servers) });
   const members: string[] = [];
   for (const [name, want] of committed.sets) {
     const there = seen.sets.get(name);
     for (const m of want) if (!there?.has(m)) members.push(`${name} ${m}`);
   }
   const addresses = [...committed.bound].filter((a) => !seen.bound.has(a)).map((a) => `kube-ipvs0 ${a}`);
-  if (members.length + addresses.length > 0) out.push({ reason: 'missing-elements', detail: some('missing set members or addresses', [...members, ...addresses]) });
+  if (members.length + addresses.length > 0) out.push({ reason: 'missing-elements', detail: naming('missing set members or addresses', [...members, ...addresses]) });
   for (const [family, fp] of committed.rules) {
     const saved = seen.saved.get(family);
     if (!saved) continue;
     const jumps = fp.jumps.filter((j) => !saved[j.table].includes(`-A ${j.from} ${jumpRuleSpec(j)}`)).map((j) => `${j.table} ${j.from} -> ${j.to}`);
-    if (jumps.length > 0) out.push({ reason: 'missing-jump', detail: some(`${family} missing jumps`, jumps) });
+    if (jumps.length > 0) out.push({ reason: 'missing-jump', detail: naming(`${family} missing jumps`, jumps) });
     const short: string[] = [];
     for (const table of ['nat', 'filter'] as const) {
       const have = ruleCounts(saved[table]);
       for (const [chain, want] of ruleCounts(fp[table])) if ((have.get(chain) ?? 0) < want) short.push(`${table} ${chain} (${have.get(chain) ?? 0} of ${want})`);
     }
-    if (short.length > 0) out.push({ reason: 'missing-rules', detail: some(`${family} chains missing rules`, short) });
+    if (short.length > 0) out.push({ reason: 'missing-rules', detail: naming(`${family} chains missing rules`, short) });
   }
   return out;
 }

@@ -9,7 +9,7 @@ import type { IPFamily, Snapshot } from '../../model/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Counter } from '../../observability/prometheus.js';
 import { runConntrackCommands, staleConntrackCommands } from '../iptables/conntrack-cleanup.js';
-import { RepairReporter, type RuleDamage } from '../../dataplane/rule-repairs.js';
+import { naming, RepairReporter, type RuleDamage } from '../../dataplane/rule-repairs.js';
 import { CommittedFamily } from './committed-state.js';
 import { NftCommand, type NftRunner } from './nft-runner.js';
 import { fullFamilyChunks, TABLE_NAME, type FamilyProgram, type NftProgram } from './program.js';
@@ -167,10 +167,9 @@ export class NftExecutor implements Executor<NftProgram> {
     const listing = await this.runner.listTable(fp.nftFamily, TABLE_NAME);
     if (!listing) return [{ reason: 'missing-table', detail: `table ${fp.nftFamily} ${TABLE_NAME} is gone` }];
     const out: RuleDamage[] = [];
-    const named = (what: string, names: readonly string[]) => `${what}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? `, ... (${names.length})` : ''}`;
     const rules = committed.ruleCounts();
     const missingChains = [...rules.keys()].filter((n) => !listing.chains.has(n));
-    if (missingChains.length > 0) out.push({ reason: 'missing-chains', detail: named('missing chains', missingChains) });
+    if (missingChains.length > 0) out.push({ reason: 'missing-chains', detail: naming('missing chains', missingChains) });
     const fewer: string[] = [];
     const more: string[] = [];
     for (const [name, want] of rules) {
@@ -178,13 +177,13 @@ export class NftExecutor implements Executor<NftProgram> {
       if (have === undefined || have === want) continue;
       (have < want ? fewer : more).push(`${name} (${have} of ${want})`);
     }
-    if (fewer.length > 0) out.push({ reason: 'missing-rules', detail: named('chains missing rules', fewer) });
-    if (more.length > 0) out.push({ reason: 'extra-rules', detail: named('chains with rules kproxy did not write', more) });
+    if (fewer.length > 0) out.push({ reason: 'missing-rules', detail: naming('chains missing rules', fewer) });
+    if (more.length > 0) out.push({ reason: 'extra-rules', detail: naming('chains with rules kproxy did not write', more) });
     const missingSets = committed.setNames().filter((n) => !listing.sets.has(n));
-    if (missingSets.length > 0) out.push({ reason: 'missing-sets', detail: named('missing sets', missingSets) });
+    if (missingSets.length > 0) out.push({ reason: 'missing-sets', detail: naming('missing sets', missingSets) });
     const probes = committed.probeElements().filter((p) => listing.sets.has(p.set));
     const lost = probes.length === 0 ? [] : await this.runner.missingElements(fp.nftFamily, TABLE_NAME, probes);
-    if (lost.length > 0) out.push({ reason: 'missing-elements', detail: named('sets missing elements', lost.map((p) => `${p.set} { ${p.key} }`)) });
+    if (lost.length > 0) out.push({ reason: 'missing-elements', detail: naming('sets missing elements', lost.map((p) => `${p.set} { ${p.key} }`)) });
     return out;
   }
 
