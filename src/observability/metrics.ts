@@ -38,6 +38,8 @@ export interface ProxyMetrics {
   inputErrorsTotal: Counter<'kind'>;
   /** kproxy-only: failed syncs of any mode (the runner retries them with backoff). */
   syncFailuresTotal: Counter;
+  /** kproxy-only: repairs of kernel rules someone else changed, by mode and what was found (src/dataplane/rule-repairs.ts). */
+  syncRepairsTotal: Counter<'mode' | 'reason'>;
   /** kproxy-only: userspace mode connections accepted / open, by protocol. */
   userspaceConnectionsTotal: Counter<'protocol'>;
   userspaceActiveConnections: Gauge<'protocol'>;
@@ -120,6 +122,11 @@ export function createProxyMetrics(opts: ProxyMetricsOptions = {}): ProxyMetrics
     nftablesCleanupFailuresTotal: only('nftables').counter({ name: `${P}sync_proxy_rules_nftables_cleanup_failures_total`, help: 'Cumulative proxy nftables cleanup failures' }),
     inputErrorsTotal: registry.counter({ name: 'kproxy_input_errors_total', help: 'Input objects kproxy rejected, by error code', labelNames: ['kind'] }),
     syncFailuresTotal: registry.counter({ name: 'kproxy_sync_failures_total', help: 'Proxy rule syncs that failed and were retried' }),
+    syncRepairsTotal: only('iptables', 'nftables', 'ipvs').counter({
+      name: 'kproxy_sync_repairs_total',
+      help: 'Syncs that found kernel rules changed by someone else and rewrote them, by mode and what was found missing',
+      labelNames: ['mode', 'reason'],
+    }),
     userspaceConnectionsTotal: only('userspace').counter({ name: 'kproxy_userspace_connections_total', help: 'Connections (TCP) or flows (UDP) the userspace proxy accepted', labelNames: ['protocol'] }),
     userspaceActiveConnections: only('userspace').gauge({ name: 'kproxy_userspace_active_connections', help: 'Connections (TCP) or flows (UDP) the userspace proxy has open', labelNames: ['protocol'] }),
   };

@@ -1,7 +1,7 @@
 // One client: run inside a lab namespace as
-//   node flow-client.js --proto tcp|udp --to IP:PORT [--from-ip IP] [--source-port N] [--timeout-ms N] [--count N]
+//   node flow-client.js --proto tcp|udp --to IP:PORT [--from-ip IP] [--source-port N] [--timeout-ms N] [--count N] [--gap-ms N]
 // and print the result as JSON: one object for a single flow, a list with --count (flows run one after
-// another, each from a fresh ephemeral source port unless --source-port fixes it). A flow is 'answered'
+// another, --gap-ms apart, each from a fresh ephemeral source port unless --source-port fixes it). A flow is 'answered'
 // (the backend's line came back), 'rejected' (TCP RST or ICMP unreachable; a connected UDP socket surfaces
 // ICMP port unreachable as ECONNREFUSED; a TCP connection closed without an answer is EOF) or 'dropped'
 // (nothing within the timeout).
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
       'source-port': { type: 'string' },
       'timeout-ms': { type: 'string' },
       count: { type: 'string' },
+      'gap-ms': { type: 'string' },
     },
   });
   if (values.proto !== 'tcp' && values.proto !== 'udp') throw new Error(`--proto must be tcp or udp: received ${values.proto}`);
@@ -98,8 +99,12 @@ async function main(): Promise<void> {
     timeoutMs: positiveInt('timeout-ms', values['timeout-ms'], 1500) ?? 1500,
   };
   const count = positiveInt('count', values.count, undefined);
+  const gapMs = positiveInt('gap-ms', values['gap-ms'], undefined);
   const results: FlowResult[] = [];
-  for (let i = 0; i < (count ?? 1); i++) results.push(await (spec.proto === 'tcp' ? tcpFlow(spec) : udpFlow(spec)));
+  for (let i = 0; i < (count ?? 1); i++) {
+    if (i > 0 && gapMs) await new Promise((r) => setTimeout(r, gapMs));
+    results.push(await (spec.proto === 'tcp' ? tcpFlow(spec) : udpFlow(spec)));
+  }
   process.stdout.write(`${JSON.stringify(count === undefined ? results[0] : results)}\n`);
 }
 

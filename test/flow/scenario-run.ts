@@ -29,15 +29,16 @@ function placeOf(lab: Lab, flow: Flow): LabPlace {
 }
 
 /** Send `flow` (count times) from its namespace and return what each attempt came to. */
-export async function sendFlow(lab: Lab, flow: Flow): Promise<FlowResult[]> {
+export async function sendFlow(lab: Lab, flow: Flow, timeoutMs = DROP_TIMEOUT_MS): Promise<FlowResult[]> {
   const count = flow.count ?? 1;
   const args = [
     fileURLToPath(new URL('./flow-client.js', import.meta.url)),
-    ...['--proto', flow.proto, '--to', flow.to, '--count', String(count), '--timeout-ms', String(DROP_TIMEOUT_MS)],
+    ...['--proto', flow.proto, '--to', flow.to, '--count', String(count), '--timeout-ms', String(timeoutMs)],
     ...(flow.fromIP ? ['--from-ip', flow.fromIP] : []),
     ...(flow.sourcePort ? ['--source-port', String(flow.sourcePort)] : []),
+    ...(flow.gapMs ? ['--gap-ms', String(flow.gapMs)] : []),
   ];
-  const { stdout } = await lab.exec(placeOf(lab, flow), process.execPath, args, count * DROP_TIMEOUT_MS + 15_000);
+  const { stdout } = await lab.exec(placeOf(lab, flow), process.execPath, args, count * (timeoutMs + (flow.gapMs ?? 0)) + 15_000);
   return JSON.parse(stdout) as FlowResult[];
 }
 
@@ -79,6 +80,23 @@ export async function runScenario(lab: Lab, adapter: ModeAdapter, scenario: Scen
     state,
   ].join('\n');
   return { failures, text };
+}
+
+/** Start `adapter` on `objects` on a reset node, wait for its first sync, run `fn`, then stop it (tests beyond scenarios). */
+export async function withProxy<T>(lab: Lab, adapter: ModeAdapter, objects: Scenario['objects'], nodeName: string, fn: (proxy: RunningProxy) => Promise<T>): Promise<T> {
+  await lab.resetNode();
+  const dir = await mkdtemp(join(tmpdir(), 'kpt-manifests-'));
+  let proxy: RunningProxy | undefined;
+  try {
+    await writeManifests(dir, objects);
+    const since = Date.now();
+    proxy = await adapter.start(lab, dir, nodeName);
+    await proxy.waitForSync(since);
+    return await fn(proxy);
+  } finally {
+    await proxy?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 async function judgeOne(lab: Lab, keys: readonly string[], s: Scenario, index: number, flow: Flow): Promise<string[]> {

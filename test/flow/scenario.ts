@@ -33,6 +33,8 @@ export interface Flow {
   to: string;
   /** Send this many flows (default 1), each from a fresh source port unless sourcePort is set. */
   count?: number;
+  /** Wait this long between the flows of a count. */
+  gapMs?: number;
   sourcePort?: number;
   expect: FlowExpect;
 }

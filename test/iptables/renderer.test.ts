@@ -13,6 +13,8 @@ function full(r: IptablesRenderer, ports = overallServices()): string {
   return r.format(r.render({ snapshot: snapshot(ports), previous: undefined, full: true }));
 }
 
+// One line differs from upstream's output on purpose: a TCP port without endpoints is refused with a TCP
+// reset (`-j REJECT --reject-with tcp-reset`), not upstream's ICMP (see noEndpointsTarget).
 test('upstream TestOverallIPTablesRules services render to the golden rules', () => {
   assert.equal(normalizeRestore(full(new IptablesRenderer({ detectLocal }))), golden('overall-ipv4.rules'));
 });

@@ -109,3 +109,20 @@ test("a sync's tools may run as long as a large cluster's batches take (ten minu
   const short = r.calls.filter((c) => c.stdin !== '' && c.timeoutMs !== 600_000);
   assert.deepEqual(short.map((c) => c.command), []);
 });
+
+test('a full sync that reads a kernel missing what was committed logs one repair and counts each reason', async () => {
+  const r = recorder();
+  const warned: string[] = [];
+  const counted: string[] = [];
+  const quiet = () => undefined;
+  const logger = { info: quiet, error: quiet, v: () => ({ enabled: false, info: quiet }), warn: (msg: string, kv?: Record<string, unknown>) => warned.push(`${msg} ${JSON.stringify(kv)}`) };
+  const syncRepairsTotal = { labels: (l: { mode: string; reason: string }) => ({ inc: () => counted.push(`${l.mode}/${l.reason}`) }) } as never;
+  const ex = new IpvsExecutor({ runTool: r.runTool, iptablesBackend: 'legacy', logger, syncRepairsTotal });
+  await ex.apply(program([web(['10.244.1.1']), db], true), input);
+  assert.deepEqual(warned, [], 'the first sync repairs nothing: nothing was committed');
+  // The recorder's kernel reads answer nothing: every server, address, set member and jump is gone.
+  await ex.apply(program([web(['10.244.1.1']), db], true), input);
+  assert.equal(warned.length, 1);
+  assert.match(warned[0]!, /Repairing proxy rules.*TCP.*10\.96\.0\.10:80/);
+  assert.deepEqual(counted.sort(), ['ipvs/missing-elements', 'ipvs/missing-jump', 'ipvs/missing-rules', 'ipvs/missing-servers']);
+});

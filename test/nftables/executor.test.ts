@@ -113,3 +113,25 @@ test('after a refused rewrite, the next rewrite deletes and recreates the table'
   await sync(dp, snapshot(cluster(3), 3), undefined);
   assert.doesNotMatch(nft.scripts.join(''), /delete table[^]*delete table/, 'only the retry recreates');
 });
+
+test('a full sync finds a flushed chain or map, logs and counts it once, and rewrites', async () => {
+  const nft = new FakeNft();
+  const counted: string[] = [];
+  const warned: string[] = [];
+  const logger = { warn: (msg: string, kv?: Record<string, unknown>) => warned.push(`${msg} ${JSON.stringify(kv)}`) } as never;
+  const metrics = { syncRepairsTotal: { labels: (l: { mode: string; reason: string }) => ({ inc: () => counted.push(`${l.mode}/${l.reason}`) }) } } as never;
+  const dp = createNftablesDataPlane({ runner: nft, families: ['IPv4'], conntrackCleanup: false, logger, metrics });
+  await sync(dp, snapshot(cluster(3), 1), undefined);
+  nft.rules.set('nat-prerouting', 0);
+  await sync(dp, snapshot(cluster(3), 2), undefined);
+  assert.equal(dp.executor.lastWasFull, true);
+  assert.deepEqual(counted, ['nftables/missing-rules']);
+  assert.match(warned.join('\n'), /Repairing proxy rules.*nat-prerouting \(0 of 1\)/);
+  nft.flushedSets.add('service-ips');
+  await sync(dp, snapshot(cluster(3), 3), undefined);
+  assert.equal(dp.executor.lastWasFull, true);
+  assert.deepEqual(counted, ['nftables/missing-rules', 'nftables/missing-elements']);
+  await sync(dp, snapshot(cluster(3), 4), undefined);
+  assert.equal(dp.executor.lastWasFull, false, 'repaired: the next full sync is a diff again');
+  assert.equal(warned.length, 2);
+});

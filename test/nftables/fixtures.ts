@@ -1,7 +1,7 @@
 // Snapshots built directly from model values, and a fake nft that records every transaction.
 
 import type { Endpoint, ServicePort, Snapshot } from '../../src/model/types.js';
-import type { NftRunner } from '../../src/modes/nftables/nft-runner.js';
+import type { ElementProbe, NftRunner, TableListing } from '../../src/modes/nftables/nft-runner.js';
 import { endpoint, servicePort as modelPort } from '../fixtures/service-port.js';
 
 /** An endpoint on another node (node-b), port 8080 unless given. */
@@ -40,7 +40,11 @@ export class FakeNft implements NftRunner {
   readonly scripts: string[] = [];
   failNext = false;
   chainSet = new Set<string>();
+  /** Rules per chain, as the transactions left them. */
+  readonly rules = new Map<string, number>();
   canary = true;
+  /** Sets whose elements someone flushed. */
+  readonly flushedSets = new Set<string>();
 
   async apply(script: string): Promise<void> {
     if (this.failNext) {
@@ -53,7 +57,23 @@ export class FakeNft implements NftRunner {
       if (m) this.chainSet.add(m[1]!);
       const d = /^delete chain \S+ kproxy (\S+)/.exec(line);
       if (d) this.chainSet.delete(d[1]!);
+      const r = /^add rule \S+ kproxy (\S+)/.exec(line);
+      if (r) this.rules.set(r[1]!, (this.rules.get(r[1]!) ?? 0) + 1);
+      const f = /^flush chain \S+ kproxy (\S+)/.exec(line);
+      if (f) this.rules.set(f[1]!, 0);
+      const e = /^add element \S+ kproxy (\S+)/.exec(line);
+      if (e) this.flushedSets.delete(e[1]!);
     }
+  }
+
+  async listTable(): Promise<TableListing | undefined> {
+    if (this.chainSet.size === 0) return undefined;
+    const sets = new Set(this.scripts.flatMap((s) => [...s.matchAll(/^add (?:set|map) \S+ kproxy (\S+)/gm)].map((m) => m[1]!)));
+    return { chains: new Map([...this.chainSet].map((c) => [c, this.rules.get(c) ?? 0])), sets };
+  }
+
+  async missingElements(_family: string, _table: string, probes: readonly ElementProbe[]): Promise<ElementProbe[]> {
+    return probes.filter((p) => (p.set === 'canary' && !this.canary) || this.flushedSets.has(p.set));
   }
 
   async chains(): Promise<Set<string>> {

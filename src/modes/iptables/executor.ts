@@ -1,7 +1,8 @@
 // Applies an IptablesProgram: per family and table one `iptables-restore --noflush` (atomic per table:
 // on failure the kernel keeps the previous rules and apply throws). Full syncs first read the table with
 // iptables-save to add missing jump rules and delete stale service chains. Afterwards: UDP conntrack
-// cleanup, rule-count metrics. A canary chain per table tells when someone flushed the rules. Large
+// cleanup, rule-count metrics. A canary chain per table tells when someone flushed the rules; a full sync
+// also counts the rules of our top-level chains, so damage is logged and counted as a repair (rule-damage.ts). Large
 // iptables-nft inputs start with a listing that keeps iptables-nft from going quadratic (nft-restore-cache.ts).
 
 import type { ApplyResult, Executor, SyncInput } from '../../dataplane/types.js';
@@ -16,12 +17,15 @@ import { runConntrackCommands, staleConntrackCommands } from './conntrack-cleanu
 import { fullSyncExtras } from './full-sync-extras.js';
 import { restoreTextFor } from './nft-restore-cache.js';
 import { type FamilyProgram, type IptablesProgram, type TableName } from './program.js';
+import { tableDamage, topLevelRuleCounts } from './rule-damage.js';
 import { readTableState } from './table-reader.js';
+import { RepairReporter, type RuleDamage } from '../../dataplane/rule-repairs.js';
 
 export type IptablesMetrics = Pick<
   ProxyMetrics,
   'iptablesRestoreFailuresTotal' | 'iptablesPartialRestoreFailuresTotal' | 'iptablesRulesTotal' | 'iptablesRulesLastSync'
->;
+> &
+  Partial<Pick<ProxyMetrics, 'syncRepairsTotal'>>;
 
 export interface IptablesExecutorOptions {
   /** Back end: auto (detect as iptables-wrapper does), nft or legacy. Default auto. */
@@ -71,9 +75,13 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
   private routeLocalnetSet = false;
   private readonly waitArgs: string[];
   private timings = { readMs: 0, textMs: 0, restoreMs: 0 };
+  /** Per family and table: rules per top-level chain as the last restore declaring each chain wrote them. */
+  private readonly topLevelCounts = new Map<IPFamily, Record<TableName, Map<string, number>>>();
+  private readonly repairs: RepairReporter;
 
   constructor(private readonly opts: IptablesExecutorOptions = {}) {
     this.waitArgs = ['-w', String(opts.lockWaitSeconds ?? 5), '-W', '100000'];
+    this.repairs = new RepairReporter('iptables', opts.logger, opts.metrics?.syncRepairsTotal);
   }
 
   private get toolOpts(): RunToolOptions {
@@ -116,6 +124,9 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
     }
     const inputs = new Map<TableName, string>();
     if (fp.full) {
+      // Only a program known to be in force can be missing from the kernel: a repair, logged and counted.
+      const damage: RuleDamage[] = this.inForce.has(fp.family) ? await this.missingCanaries(tools) : [];
+      if (damage.length > 0) this.inForce.delete(fp.family);
       await this.restore(tools, fp, 'mangle', `*mangle\n:${KUBE_PROXY_CANARY} - [0:0]\nCOMMIT\n`);
       const last = this.inForce.has(fp.family) ? this.committed.get(fp.family) : undefined;
       for (const table of ['filter', 'nat'] as const) {
@@ -127,9 +138,12 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
         this.opts.logger?.v(4).info('Read iptables table before a full sync', { ipFamily: fp.family, table, via });
         this.timings.readMs += sinceMs(start);
         start = process.hrtime.bigint();
-        inputs.set(table, restoreTextFor(tools.backend, fp, table, fullSyncExtras(fp, table, saved)));
+        const extras = fullSyncExtras(fp, table, saved);
+        if (last) damage.push(...tableDamage(table, this.topLevelCounts.get(fp.family)?.[table] ?? new Map(), saved, extras));
+        inputs.set(table, restoreTextFor(tools.backend, fp, table, extras));
         this.timings.textMs += sinceMs(start);
       }
+      this.repairs.report(damage, { ipFamily: fp.family });
     } else {
       const start = process.hrtime.bigint();
       for (const table of ['filter', 'nat'] as const) inputs.set(table, restoreTextFor(tools.backend, fp, table));
@@ -137,7 +151,12 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
     }
     // A partial program only describes the whole table when the one before it was in force.
     const wasInForce = this.inForce.delete(fp.family);
-    for (const [table, text] of inputs) await this.restore(tools, fp, table, text);
+    const counts = this.topLevelCounts.get(fp.family) ?? { filter: new Map<string, number>(), nat: new Map<string, number>() };
+    this.topLevelCounts.set(fp.family, counts);
+    for (const [table, text] of inputs) {
+      await this.restore(tools, fp, table, text);
+      topLevelRuleCounts(fp[table], counts[table]);
+    }
     this.committed.set(fp.family, fp);
     if (fp.full || wasInForce) this.inForce.add(fp.family);
     this.recordRuleCounts();
@@ -190,22 +209,30 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
   }
 
   /**
-   * True when the rules need a full rewrite: nothing applied yet, or the mangle canary chain is gone
-   * (someone flushed iptables; nat and filter went with it, or will).
+   * True when the rules need a full rewrite: nothing applied yet, or a canary chain is gone from one of the
+   * tables kproxy programs (someone flushed or deleted them). A canary found missing is logged and counted
+   * as a repair here; the full sync it forces rewrites everything without checking again.
    */
   async needsFullSync(): Promise<boolean> {
     if (this.committed.size === 0) return true;
     const backend = await this.resolveBackend();
     for (const family of this.committed.keys()) {
-      try {
-        await runTool(toolsFor(backend, family).iptables, ['-w', '5', '-t', 'mangle', '-S', KUBE_PROXY_CANARY], this.toolOpts);
-      } catch {
-        this.inForce.delete(family);
-        this.opts.logger?.v(2).info('iptables canary missing: rules were flushed, a full sync is needed', { ipFamily: family });
-        return true;
-      }
+      const damage = await this.missingCanaries(toolsFor(backend, family));
+      if (damage.length === 0) continue;
+      if (this.inForce.delete(family)) this.repairs.report(damage, { ipFamily: family });
+      return true;
     }
     return false;
+  }
+
+  /** The canary chain of every table kproxy programs (mangle, nat, filter), checked concurrently. */
+  private async missingCanaries(tools: IptablesTools): Promise<RuleDamage[]> {
+    const tables = ['mangle', 'nat', 'filter'] as const;
+    const present = await Promise.all(
+      tables.map((t) => runTool(tools.iptables, ['-w', '5', '-t', t, '-S', KUBE_PROXY_CANARY], this.toolOpts).then(() => true, () => false)),
+    );
+    const gone = tables.filter((_, i) => !present[i]);
+    return gone.length === 0 ? [] : [{ reason: 'missing-table', detail: `canary chain ${KUBE_PROXY_CANARY} missing from ${gone.join(', ')}` }];
   }
 
   /** Calls `onFlushed` when the canary disappears; checks every `intervalMs`. Returns a stop function. */
@@ -230,6 +257,7 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
     }
     this.committed.clear();
     this.inForce.clear();
+    this.topLevelCounts.clear();
     this.lastSnapshot = undefined;
     if (errors.length > 0) throw new Error(`iptables cleanup failed:\n${errors.join('\n')}`);
   }

@@ -7,8 +7,20 @@ import type { ServicePort } from '../../model/types.js';
 import { serviceChains, servicePortNameString, type ServiceChains } from './chain-names.js';
 
 export interface FilterVerdict {
-  readonly target: 'REJECT' | 'DROP';
+  /** The words after `-j`: DROP, or REJECT (with a TCP reset for TCP: see noEndpointsTarget). */
+  readonly target: readonly string[];
   readonly comment: string;
+}
+
+/**
+ * TCP is refused with a reset, other protocols with ICMP port unreachable. Upstream's plain REJECT sends
+ * ICMP for TCP too, and the kernel rate-limits ICMP errors per destination (net.ipv4.icmp_ratelimit, a
+ * bucket of six): measured here, the first SYNs to a destination the node had not sent errors to lately,
+ * and the SYNs of a burst beyond the bucket, got no answer and waited for their retransmit (1 s, 3 s, ...).
+ * A reset is not rate limited, so every SYN is refused at once (docs/compat.md).
+ */
+export function noEndpointsTarget(proto: string): readonly string[] {
+  return proto === 'tcp' ? ['REJECT', '--reject-with', 'tcp-reset'] : ['REJECT'];
 }
 
 export interface ServicePortPlan {
@@ -55,8 +67,8 @@ export function planServicePort(sp: ServicePort): ServicePortPlan {
   const loadBalancerVIPs = sp.loadBalancerIPs.filter((lb) => lb.ipMode === 'VIP').map((lb) => lb.ip);
   const usesFirewallChain = hasAny && loadBalancerVIPs.length > 0 && sp.loadBalancerSourceRanges.length > 0;
 
-  const noEndpoints: FilterVerdict = { target: 'REJECT', comment: `${name} has no endpoints` };
-  const noLocal: FilterVerdict = { target: 'DROP', comment: `${name} has no local endpoints` };
+  const noEndpoints: FilterVerdict = { target: noEndpointsTarget(sp.protocol.toLowerCase()), comment: `${name} has no endpoints` };
+  const noLocal: FilterVerdict = { target: ['DROP'], comment: `${name} has no local endpoints` };
   return {
     sp,
     name,

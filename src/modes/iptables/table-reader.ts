@@ -1,5 +1,6 @@
 // How a full sync learns what a table holds before rewriting it: which of our jump rules are missing from
-// the built-in chains, and which service chains exist (to delete the stale ones).
+// the built-in chains, which service chains exist (to delete the stale ones), and the rules of the
+// top-level chains (to notice one someone flushed: rule-damage.ts).
 //
 // `iptables-save` answers both, but costs as much as a third of the restore itself with the nft back end
 // (it loads the whole ruleset, even for `-t filter`). When every earlier restore of this process
@@ -13,10 +14,10 @@ import type { IptablesTools } from './backend.js';
 import { hasJump, type TableState } from './full-sync-extras.js';
 import type { TableName } from './program.js';
 import { parseSavedChains } from './save-parser.js';
-import { JUMP_RULES } from './static-structure.js';
+import { JUMP_RULES, TOP_LEVEL_CHAINS } from './static-structure.js';
 
-/** Built-in chains holding our jump rules: the only rules a full sync reads back. */
-const JUMP_SOURCES: ReadonlySet<string> = new Set(JUMP_RULES.map((j) => j.from));
+/** Built-in chains holding our jump rules, and our top-level chains: the only rules a full sync reads back. */
+const READ_BACK: ReadonlySet<string> = new Set([...JUMP_RULES.map((j) => j.from), ...TOP_LEVEL_CHAINS.filter, ...TOP_LEVEL_CHAINS.nat]);
 
 export interface TableRead {
   readonly state: TableState;
@@ -44,15 +45,15 @@ export async function readTableState(req: TableReadRequest): Promise<TableRead> 
     }
   }
   const saved = await runTool(req.tools.save, ['-t', req.table], req.toolOpts);
-  return { state: parseSavedChains(saved.stdout, JUMP_SOURCES), via: 'iptables-save' };
+  return { state: parseSavedChains(saved.stdout, READ_BACK), via: 'iptables-save' };
 }
 
-/** The rules of the table's built-in chains that hold our jumps, listed concurrently. */
+/** The rules of the table's built-in chains that hold our jumps and of its top-level chains, listed concurrently. */
 async function listJumpSources(req: TableReadRequest): Promise<ReadonlyMap<string, readonly string[]>> {
-  const chains = [...new Set(JUMP_RULES.filter((j) => j.table === req.table).map((j) => j.from))];
+  const chains = [...new Set(JUMP_RULES.filter((j) => j.table === req.table).map((j) => j.from)), ...TOP_LEVEL_CHAINS[req.table]];
   const wait = ['-w', String(req.lockWaitSeconds)];
   const outputs = await Promise.all(
     chains.map((c) => runTool(req.tools.iptables, [...wait, '-t', req.table, '-S', c], req.toolOpts)),
   );
-  return parseSavedChains(outputs.map((o) => o.stdout).join('\n'), JUMP_SOURCES).rules;
+  return parseSavedChains(outputs.map((o) => o.stdout).join('\n'), READ_BACK).rules;
 }

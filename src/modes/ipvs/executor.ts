@@ -19,6 +19,9 @@ import { tableOf, type IpvsTable, type KernelVirtualServer } from './ipvsadm-sta
 import { prepareKernel, proveScheduler, type KernelSettings, type RunTool } from './kernel-setup.js';
 import { addressBatch, ipsetRestoreScript, onlyBenignAddressErrors } from './kernel-sets.js';
 import { iptablesRestoreInput, readKernel } from './kernel-view.js';
+import { ipvsDamage } from './kernel-damage.js';
+import { RepairReporter } from '../../dataplane/rule-repairs.js';
+import type { Counter } from '../../observability/prometheus.js';
 import { ipsetName } from './ipset-table.js';
 import { realServerKey, virtualServerKey, type FamilyIpvsProgram, type VirtualServer, type IpvsProgram } from './program.js';
 import { DUMMY_DEVICE } from './renderer.js';
@@ -37,6 +40,8 @@ export interface IpvsExecutorOptions {
   readonly defaultScheduler?: string;
   /** Runs the tools (default runTool); tests pass a recorder. */
   readonly runTool?: RunTool;
+  /** kproxy_sync_repairs_total: full syncs that found committed state missing from the kernel. */
+  readonly syncRepairsTotal?: Counter<'mode' | 'reason'>;
 }
 
 /**
@@ -62,12 +67,17 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
   private backend: IptablesBackend | undefined;
   /** The nat + filter text each family's last successful iptables-restore got. */
   private readonly committedRules = new Map<IPFamily, string>();
+  /** What the last apply wanted, for the repair report of the next full sync (kernel-damage.ts). */
+  private readonly committedPrograms = new Map<IPFamily, FamilyIpvsProgram>();
+  private committedServers: IpvsTable | undefined;
+  private readonly repairs: RepairReporter;
   private clock: SyncClock | undefined;
   private timings: SyncTimings = { steps: {}, totalMs: 0, toolRuns: 0 };
   private readonly exclude = new BlockList();
   readonly graceful: GracefulTermination;
 
   constructor(private readonly o: IpvsExecutorOptions = {}) {
+    this.repairs = new RepairReporter('ipvs', o.logger, o.syncRepairsTotal);
     for (const cidr of o.excludeCIDRs ?? []) {
       const [net, bits] = cidr.split('/');
       if (net && bits && isIP(net)) this.exclude.addSubnet(net, Number(bits), isIP(net) === 6 ? 'ipv6' : 'ipv4');
@@ -129,6 +139,10 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
     const seen = full
       ? await clock.time('read', () => readKernel(program, this.backend!, (cmd, args) => this.run(cmd, args)))
       : { table: this.table ?? new Map(), sets: this.sets, bound: this.bound, saved: new Map() };
+    if (full && this.committedServers) {
+      const committed = { servers: this.committedServers, sets: this.sets, bound: this.bound, rules: this.committedPrograms };
+      this.repairs.report(ipvsDamage(committed, seen));
+    }
     await this.proveSchedulers(want.map((v) => v.scheduler), seen.table);
 
     const families = new Set<number>(program.families.map((f) => (f.family === 'IPv6' ? 6 : 4)));
@@ -157,6 +171,7 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
     this.graceful.update(diff, new Set(want.map(virtualServerKey)));
     this.bound = wantBound;
     this.table = this.nextTable(want, seen.table, owns);
+    this.committedServers = tableOf(want);
     if (this.graceful.size > 0) await clock.time('graceful', () => this.graceful.collect());
   }
 
@@ -181,6 +196,7 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
       const tools = iptablesTools(this.backend!, fp.family);
       await this.run(tools.restore, ['-w', '5', '--noflush', '--counters'], text);
       this.committedRules.set(fp.family, fp.nat + fp.filter);
+      this.committedPrograms.set(fp.family, fp);
     }
   }
 
@@ -203,6 +219,8 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
     this.sets = new Map();
     this.bound = new Set();
     this.committedRules.clear();
+    this.committedPrograms.clear();
+    this.committedServers = undefined;
   }
 
   /** What the kernel holds after this apply: the wanted servers, the draining ones, and others' servers. */

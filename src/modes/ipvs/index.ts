@@ -59,5 +59,6 @@ export function createIpvsDataPlaneFor(ctx: DataPlaneContext): IpvsDataPlane {
     iptablesBackend: ctx.kproxy.iptablesBackend ?? 'auto',
     defaultScheduler: config.ipvs.scheduler || 'rr',
     logger: ctx.logger,
+    syncRepairsTotal: ctx.metrics.syncRepairsTotal,
   });
 }

@@ -47,9 +47,33 @@ export class CommittedFamily {
     this.adopt(program, program.services.keys());
   }
 
-  /** Chain names committed (to compare with the kernel's). */
-  chainNames(): Set<string> {
-    return new Set(this.chains.keys());
+  /** Rules per committed chain (the damage check compares them with the kernel's). */
+  ruleCounts(): Map<string, number> {
+    return new Map([...this.chains].map(([name, rules]) => [name, rules === '' ? 0 : rules.split('\n').length]));
+  }
+
+  setNames(): string[] {
+    return [...this.sets.keys()];
+  }
+
+  /**
+   * One committed element of each set that holds any, to ask the kernel for: a flushed set or map misses
+   * it. Dynamic sets are filled by packets, and interval sets cannot be asked by key, so neither is probed.
+   */
+  probeElements(): NftElement[] {
+    const wanted = new Set([...this.sets.values()].filter((s) => !s.dynamic && !s.spec.includes('interval')).map((s) => s.name));
+    const probes: NftElement[] = [];
+    const take = (elements: readonly NftElement[]): boolean => {
+      for (const e of elements) {
+        if (!wanted.delete(e.set)) continue;
+        probes.push({ set: e.set, key: e.key });
+        if (wanted.size === 0) return true;
+      }
+      return false;
+    };
+    if (take(this.statics)) return probes;
+    for (const c of this.contributions.values()) if (take(c.elements)) break;
+    return probes;
   }
 
   /** True when declarations differ in a way a delta cannot express (a set's type changed). */

@@ -1,14 +1,15 @@
 // Applies an NftProgram. Every apply is ONE `nft -f` transaction covering both families, so the kernel
 // holds either the old ruleset or the new one. The executor remembers what it committed and, on a
 // partial sync, sends only the elements, rules and chains of the service ports that changed: it never
-// lists the ruleset to do so. Periodic full syncs first check the kernel cheaply (our chains exist, the
-// canary element is there); when intact they are diffs too, when damaged they rewrite everything.
+// lists the ruleset to do so. Periodic full syncs first check the kernel (chains, rule counts, sets, one
+// element of each set); when intact they are diffs too, when damaged they log, count and rewrite everything.
 
 import type { ApplyResult, Executor, SyncInput } from '../../dataplane/types.js';
 import type { IPFamily, Snapshot } from '../../model/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Counter } from '../../observability/prometheus.js';
 import { runConntrackCommands, staleConntrackCommands } from '../iptables/conntrack-cleanup.js';
+import { naming, RepairReporter, type RuleDamage } from '../../dataplane/rule-repairs.js';
 import { CommittedFamily } from './committed-state.js';
 import { NftCommand, type NftRunner } from './nft-runner.js';
 import { fullFamilyChunks, TABLE_NAME, type FamilyProgram, type NftProgram } from './program.js';
@@ -16,6 +17,8 @@ import { fullFamilyChunks, TABLE_NAME, type FamilyProgram, type NftProgram } fro
 export interface NftExecutorMetrics {
   readonly nftablesSyncFailuresTotal?: Counter;
   readonly nftablesCleanupFailuresTotal?: Counter;
+  /** kproxy-only: full syncs that found the table damaged and rewrote it, by what was found. */
+  readonly syncRepairsTotal?: Counter<'mode' | 'reason'>;
   /** kproxy-only: service ports whose scheduler fell back to random, by requested scheduler. */
   readonly schedulerFallbacksTotal?: Counter<'scheduler'>;
 }
@@ -41,6 +44,7 @@ export class NftExecutor implements Executor<NftProgram> {
   private readonly runner: NftRunner;
   private readonly committed = new Map<IPFamily, CommittedFamily>();
   private readonly warned = new Set<string>();
+  private readonly repairs: RepairReporter;
   private lastSnapshot: Snapshot | undefined;
   private sent: string[] = [];
   /** The last rewrite was refused: the next one recreates the table. */
@@ -49,6 +53,7 @@ export class NftExecutor implements Executor<NftProgram> {
 
   constructor(private readonly opts: NftExecutorOptions = {}) {
     this.runner = opts.runner ?? new NftCommand(opts.netns ? { netns: opts.netns } : {});
+    this.repairs = new RepairReporter('nftables', opts.logger, opts.metrics?.syncRepairsTotal);
   }
 
   async apply(program: NftProgram, input: SyncInput): Promise<ApplyResult> {
@@ -143,25 +148,43 @@ export class NftExecutor implements Executor<NftProgram> {
   private async mustRewrite(program: NftProgram): Promise<boolean> {
     if (program.families.some((f) => !this.committed.has(f.family))) return true;
     if (!program.full) return false;
+    let damaged = false;
     for (const fp of program.families) {
       const damage = await this.damage(fp);
-      if (damage) {
-        this.opts.logger?.info('nftables rules changed behind kproxy\'s back, rewriting them', { family: fp.nftFamily, damage });
-        return true;
-      }
+      this.repairs.report(damage, { family: fp.nftFamily });
+      damaged ||= damage.length > 0;
     }
-    return false;
+    return damaged;
   }
 
-  /** Why the kernel no longer holds what we committed, or undefined. Two small reads, no ruleset listing. */
-  private async damage(fp: FamilyProgram): Promise<string | undefined> {
+  /**
+   * How the kernel differs from what we committed: chains and sets by name, rules by count per chain (one
+   * terse listing, no elements), and one committed element per set (a batch of `get element`). Catches a
+   * flushed table, chain or map; see README.md "Syncs" for what it cannot see.
+   */
+  private async damage(fp: FamilyProgram): Promise<RuleDamage[]> {
     const committed = this.committed.get(fp.family)!;
-    const inKernel = await this.runner.chains(fp.nftFamily, TABLE_NAME);
-    const missing = [...committed.chainNames()].filter((n) => !inKernel.has(n));
-    if (missing.length > 0) return `missing chains: ${missing.slice(0, 5).join(', ')}`;
-    const canary = await this.runner.listSet(fp.nftFamily, TABLE_NAME, 'canary');
-    if (!canary || !canary.includes('0x00000001')) return 'canary element missing';
-    return undefined;
+    const listing = await this.runner.listTable(fp.nftFamily, TABLE_NAME);
+    if (!listing) return [{ reason: 'missing-table', detail: `table ${fp.nftFamily} ${TABLE_NAME} is gone` }];
+    const out: RuleDamage[] = [];
+    const rules = committed.ruleCounts();
+    const missingChains = [...rules.keys()].filter((n) => !listing.chains.has(n));
+    if (missingChains.length > 0) out.push({ reason: 'missing-chains', detail: naming('missing chains', missingChains) });
+    const fewer: string[] = [];
+    const more: string[] = [];
+    for (const [name, want] of rules) {
+      const have = listing.chains.get(name);
+      if (have === undefined || have === want) continue;
+      (have < want ? fewer : more).push(`${name} (${have} of ${want})`);
+    }
+    if (fewer.length > 0) out.push({ reason: 'missing-rules', detail: naming('chains missing rules', fewer) });
+    if (more.length > 0) out.push({ reason: 'extra-rules', detail: naming('chains with rules kproxy did not write', more) });
+    const missingSets = committed.setNames().filter((n) => !listing.sets.has(n));
+    if (missingSets.length > 0) out.push({ reason: 'missing-sets', detail: naming('missing sets', missingSets) });
+    const probes = committed.probeElements().filter((p) => listing.sets.has(p.set));
+    const lost = probes.length === 0 ? [] : await this.runner.missingElements(fp.nftFamily, TABLE_NAME, probes);
+    if (lost.length > 0) out.push({ reason: 'missing-elements', detail: naming('sets missing elements', lost.map((p) => `${p.set} { ${p.key} }`)) });
+    return out;
   }
 
   private adopt(program: NftProgram, rewrite: boolean): void {

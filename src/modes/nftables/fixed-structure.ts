@@ -8,6 +8,8 @@ import { nftFamilyOf } from './program.js';
 
 export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
 
+const TCP_RESET = 'meta l4proto tcp reject with tcp reset';
+
 // Numeric priorities: nft only accepts the names "dstnat"/"srcnat" in some hooks (not forward/input).
 const DSTNAT = -100;
 const SRCNAT = 100;
@@ -141,8 +143,10 @@ export function fixedChains(o: FixedOptions): ChainDecl[] {
     { name: 'firewall-check', rules: [`${ipKey} @firewall-ips ${ipKey} . ${x} saddr != @firewall-allow drop`] },
     { name: 'service-endpoints-check', rules: [`${ipKey} vmap @no-endpoint-services`] },
     { name: 'nodeport-endpoints-check', rules: [`${nodePortMatch} ${npKey} vmap @no-endpoint-nodeports`] },
-    { name: 'cluster-ips-check', rules: [`${x} daddr @cluster-ips reject`] },
-    { name: 'reject-chain', rules: ['reject'] },
+    // TCP gets a reset, other protocols ICMP port unreachable: ICMP errors are rate limited per
+    // destination, so a SYN refused by ICMP may go unanswered (see noEndpointsTarget in the iptables mode).
+    { name: 'cluster-ips-check', rules: [`${x} daddr @cluster-ips ${TCP_RESET}`, `${x} daddr @cluster-ips reject`] },
+    { name: 'reject-chain', rules: [TCP_RESET, 'reject'] },
     { name: 'mark-for-masquerade', rules: [`meta mark set meta mark | ${o.mark}`] },
     {
       name: 'masquerading',

@@ -52,6 +52,7 @@ export function createNftablesDataPlaneFor(ctx: DataPlaneContext): NftablesDataP
     metrics: {
       nftablesSyncFailuresTotal: ctx.metrics.nftablesSyncFailuresTotal,
       nftablesCleanupFailuresTotal: ctx.metrics.nftablesCleanupFailuresTotal,
+      syncRepairsTotal: ctx.metrics.syncRepairsTotal,
       ...(fallbacks ? { schedulerFallbacksTotal: fallbacks } : {}),
     },
   });

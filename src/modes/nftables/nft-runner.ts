@@ -15,8 +15,23 @@ export interface NftRunner {
   chains(family: 'ip' | 'ip6', table: string): Promise<Set<string>>;
   /** The text of `nft list set FAMILY TABLE NAME`, or undefined when it does not exist. */
   listSet(family: 'ip' | 'ip6', table: string, name: string): Promise<string | undefined>;
+  /** Chains with their rule counts and the set names of one table, elements left out; undefined if absent. */
+  listTable(family: 'ip' | 'ip6', table: string): Promise<TableListing | undefined>;
+  /** Which of `probes` (set elements, by key) the kernel does not hold. */
+  missingElements(family: 'ip' | 'ip6', table: string, probes: readonly ElementProbe[]): Promise<ElementProbe[]>;
   /** Stop any long-running helper process (the kernel state stays). */
   close?(): void;
+}
+
+export interface TableListing {
+  /** Rules per chain. */
+  readonly chains: ReadonlyMap<string, number>;
+  readonly sets: ReadonlySet<string>;
+}
+
+export interface ElementProbe {
+  readonly set: string;
+  readonly key: string;
 }
 
 /** Scripts up to this size go through the session; a full sync is parsed faster by `nft -f`. */
@@ -130,6 +145,48 @@ export class NftCommand implements NftRunner {
       if (err instanceof ToolError && err.exitCode !== null) return undefined;
       throw err;
     }
+  }
+
+  async listTable(family: 'ip' | 'ip6', table: string): Promise<TableListing | undefined> {
+    let stdout: string;
+    try {
+      // -t (terse) leaves set elements out: the listing stays small however many Services there are.
+      stdout = (await runTool('nft', ['-j', '-t', 'list', 'table', family, table], this.tool())).stdout;
+    } catch (err) {
+      if (err instanceof ToolError && err.exitCode !== null) return undefined;
+      throw err;
+    }
+    type Item = { chain?: { name: string }; rule?: { chain: string }; set?: { name: string }; map?: { name: string } };
+    const parsed = JSON.parse(stdout || '{"nftables":[]}') as { nftables?: Item[] };
+    const chains = new Map<string, number>();
+    const sets = new Set<string>();
+    for (const item of parsed.nftables ?? []) {
+      if (item.chain) chains.set(item.chain.name, chains.get(item.chain.name) ?? 0);
+      else if (item.rule) chains.set(item.rule.chain, (chains.get(item.rule.chain) ?? 0) + 1);
+      else if (item.set ?? item.map) sets.add((item.set ?? item.map)!.name);
+    }
+    return { chains, sets };
+  }
+
+  async missingElements(family: 'ip' | 'ip6', table: string, probes: readonly ElementProbe[]): Promise<ElementProbe[]> {
+    // One `nft -f` of `get element` lines stops at the first element it cannot find and names its line:
+    // that probe is missing, and the rest are asked again (one call when nothing is missing).
+    const missing: ElementProbe[] = [];
+    let left = [...probes];
+    while (left.length > 0) {
+      const script = left.map((p) => `get element ${family} ${table} ${p.set} { ${p.key} }\n`).join('');
+      try {
+        await runTool('nft', ['-f', '-'], { ...this.tool(), stdin: script });
+        break;
+      } catch (err) {
+        if (!(err instanceof ToolError) || err.exitCode === null) throw err;
+        const line = Number(/:(\d+):\d+(?:-\d+)?: Error/.exec(err.message)?.[1]);
+        if (!Number.isInteger(line) || line < 1 || line > left.length) throw err;
+        missing.push(left[line - 1]!);
+        left = left.slice(line);
+      }
+    }
+    return missing;
   }
 
   private tool(): RunToolOptions {

@@ -102,6 +102,11 @@ export class UserspaceExecutor implements Executor<ListenerTable> {
     return { warnings: this.warnings };
   }
 
+  /** A process killed with -9 left its portal rules, pointing at ports nobody holds: remove them first. */
+  async preflight(): Promise<void> {
+    if (this.opts.portals === 'iptables') await this.installer.cleanup();
+  }
+
   async cleanup(): Promise<void> {
     await this.close();
     try {
@@ -114,7 +119,15 @@ export class UserspaceExecutor implements Executor<ListenerTable> {
     }
   }
 
+  /**
+   * Portal rules redirect to this process's ephemeral ports, so they go with it (unlike the kernel modes'
+   * rules): removed before the sockets close, or a process binding such a port later would receive the
+   * Service's traffic.
+   */
   async close(): Promise<void> {
+    if (this.installer.installed) {
+      await this.installer.cleanup().catch((err: Error) => this.opts.logger.error('Failed to remove portal rules', { err: err.message }));
+    }
     for (const l of this.live.values()) this.release(l, false);
     this.live.clear();
   }

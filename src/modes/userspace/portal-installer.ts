@@ -54,6 +54,11 @@ export class PortalInstaller {
     }
   }
 
+  /** Some family has our jumps and chains in the kernel. */
+  get installed(): boolean {
+    return FAMILIES.some((f) => this.state[f].jumpsInstalled);
+  }
+
   /** Remove the jumps and chains of both families, whatever put them there. Safe when nothing is installed. */
   async cleanup(): Promise<void> {
     for (const family of FAMILIES) {
