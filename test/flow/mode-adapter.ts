@@ -22,7 +22,8 @@ export interface ModeAdapter {
   readonly label?: string;
   /** Why this mode cannot run here (missing tool, kernel feature, build), or undefined. */
   requirements(): string | undefined;
-  start(lab: Lab, manifestsDir: string, nodeName: string): Promise<RunningProxy>;
+  /** `flags`: the scenario's own proxy flags (upstream spelling), added after the mode's. */
+  start(lab: Lab, manifestsDir: string, nodeName: string, flags?: readonly string[]): Promise<RunningProxy>;
   /** Commands run in the node namespace when a scenario fails, to show the kernel state (iptables-save, ...). */
   readonly stateCommands?: readonly (readonly string[])[];
 }
@@ -60,7 +61,7 @@ export function kproxyCliAdapter(o: CliModeOptions): ModeAdapter {
       if (missing.length > 0) return `needs ${missing.join(', ')}`;
       return o.extraRequirement?.();
     },
-    async start(lab, manifestsDir, nodeName) {
+    async start(lab, manifestsDir, nodeName, flags = []) {
       const args = [
         kproxyCliPath(),
         `--proxy-mode=${o.mode}`,
@@ -72,6 +73,7 @@ export function kproxyCliAdapter(o: CliModeOptions): ModeAdapter {
         `--metrics-bind-address=${METRICS_ADDRESS}`,
         `--cluster-cidr=${POD_CIDR},${POD_CIDR6}`,
         ...(o.flags ?? []),
+        ...flags,
       ];
       return startCliProxy(lab, args);
     },
