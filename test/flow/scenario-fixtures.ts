@@ -79,3 +79,13 @@ export const fromPod = (to: string, expect: FlowExpect, count = 1, fromIP = CLIE
 
 /** `count` TCP flows from a process on the node itself. */
 export const fromNode = (to: string, expect: FlowExpect, count = 1): Flow => ({ from: 'node', proto: 'tcp', to, count, expect });
+
+/**
+ * IPVS (upstream PR 97081): with externalTrafficPolicy Local and no local endpoint, the external virtual
+ * servers get the cluster-wide endpoints instead of none, and the client's address is kept. On a real
+ * cluster the reply would come back from another node and be lost; in the lab every pod sits behind this
+ * node, so flow `index` is answered by `endpoints`.
+ */
+export function ipvsExternalFallsBackToCluster(index: number, endpoints: string[]): Record<number, Partial<FlowExpect>> {
+  return { [index]: { outcome: 'answered', answeredBy: endpoints, source: 'client' } };
+}

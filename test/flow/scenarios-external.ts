@@ -8,7 +8,7 @@ import type { ServiceSpec } from '../../src/model/objects.js';
 import { port, service, slice } from './objects.js';
 import type { Scenario } from './scenario.js';
 import {
-  A1, A1_6, B1, B1_6, B2, at, fromClient, fromNode, fromPod, local, remote, THIS_NODE, thisNode, userspaceNoShortCircuit, userspaceSeesNode, webService,
+  A1, A1_6, B1, B1_6, B2, at, fromClient, fromNode, fromPod, local, remote, THIS_NODE, thisNode, userspaceNoShortCircuit, userspaceSeesNode, webService, ipvsExternalFallsBackToCluster,
 } from './scenario-fixtures.js';
 
 /** Policy Local (the API server takes it only on NodePort and LoadBalancer Services, ExternalIPs or not). */
@@ -41,6 +41,9 @@ export const EXTERNAL_SCENARIOS: Scenario[] = [
       // Upstream nftables checks "no local endpoints" for ExternalIPs in filter-output, before the node's
       // own packet is DNATed, so it drops what upstream iptables (whose check runs after DNAT) serves.
       nftables: { expect: { 2: { outcome: 'dropped' } } },
+      // IPVS: the ExternalIP sits on kube-ipvs0, so the node's own connection leaves from that address and,
+      // policy Local, is not masqueraded: the backend sees the flow's own source.
+      ipvs: { expect: { ...ipvsExternalFallsBackToCluster(0, [at(B1), at(B2)]), 2: { source: 'client' } } },
     },
   },
   // Upstream: with policy Cluster, traffic to an ExternalIP is masqueraded whoever sends it, pods and the
@@ -64,7 +67,11 @@ export const EXTERNAL_SCENARIOS: Scenario[] = [
       fromClient('203.0.113.43:80', { answeredBy: [at(A1)], source: 'client' }, 6),
       fromPod('203.0.113.43:80', { answeredBy: [at(A1), at(B1)], all: true, source: 'client' }, 16),
     ],
-    byMode: { userspace: { expect: { 0: { source: 'node' }, ...userspaceNoShortCircuit([], { 1: [at(A1)] }).expect } } },
+    byMode: {
+      userspace: { expect: { 0: { source: 'node' }, ...userspaceNoShortCircuit([], { 1: [at(A1)] }).expect } },
+      // IPVS has no pod short-circuit either: the LB IP's virtual server holds the local endpoints only.
+      ipvs: { expect: { 1: { answeredBy: [at(A1)] } } },
+    },
   },
   // Upstream: a load-balancer IP with policy Local and no endpoint here drops the client's traffic (the
   // load balancer's health check would steer it elsewhere); pods still reach the other nodes' endpoints.
@@ -73,7 +80,7 @@ export const EXTERNAL_SCENARIOS: Scenario[] = [
     nodeName: THIS_NODE,
     objects: [thisNode, webService('lb-far', '10.96.2.14', { ...LOCAL, type: 'LoadBalancer' }, [{ ip: '203.0.113.44' }]), slice('lb-far', [8080], [remote(B1)])],
     flows: [fromClient('203.0.113.44:80', { outcome: 'dropped' }), fromPod('203.0.113.44:80', { answeredBy: [at(B1)], source: 'client' })],
-    byMode: { userspace: userspaceNoShortCircuit([1]) },
+    byMode: { userspace: userspaceNoShortCircuit([1]), ipvs: { expect: ipvsExternalFallsBackToCluster(0, [at(B1)]) } },
   },
   // Upstream: a Service without endpoints rejects at every way in (filter-table REJECT for the ExternalIP,
   // the load-balancer IP and the NodePort), so external clients fail at once too.

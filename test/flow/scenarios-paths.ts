@@ -2,7 +2,7 @@
 // and UDP variants, ports matched by name, and Services upstream never proxies. Each comment says what
 // upstream kube-proxy (iptables/nftables modes) does, which is what the expectations encode.
 
-import { CLIENT_IP6, CLIENT_POD_IP6, NODE_IP, NODE_IP6 } from './lab-addresses.js';
+import { CLIENT_IP6, CLIENT_POD_IP6, NODE_IP, NODE_IP6, NODE_POD_GATEWAY } from './lab-addresses.js';
 import type { Service } from '../../src/model/objects.js';
 import { NAMESPACE, port, service, slice, udpPort, withMeta } from './objects.js';
 import type { Scenario } from './scenario.js';
@@ -32,6 +32,26 @@ export const PATH_SCENARIOS: Scenario[] = [
     objects: [thisNode, webService('np-far', '10.96.6.11', { type: 'NodePort', externalTrafficPolicy: 'Local' }), slice('np-far', [8080], [remote(B1), remote(B2)])],
     flows: [fromPod(`${NODE_IP}:30080`, { answeredBy: [at(B1), at(B2)], source: 'client' }, 4)],
     byMode: { userspace: userspaceNoShortCircuit([0]) },
+  },
+  // Upstream: with --nodeport-addresses unset, the iptables and IPVS modes serve NodePorts on every local
+  // address (here the pod gateway), while nftables mode defaults it to `primary` (the node's InternalIPs):
+  // there nothing captures the port on that address and the node resets the connection.
+  {
+    name: 'NodePort on a local address other than the node IP',
+    nodeName: THIS_NODE,
+    objects: [thisNode, webService('np-any', '10.96.6.23', { type: 'NodePort' }), slice('np-any', [8080], [local(A1)])],
+    flows: [fromClient(`${NODE_POD_GATEWAY}:30080`, { answeredBy: [at(A1)], source: 'node' })],
+    byMode: { nftables: { expect: { 0: { outcome: 'rejected' } } } },
+  },
+  // Upstream nftables (cluster-ips-check) and IPVS (KUBE-IPVS-FILTER) reject traffic to a port a ClusterIP
+  // does not serve; iptables has no rule for it, so it is routed on like any packet and lost.
+  {
+    name: 'a ClusterIP on a port its Service does not have',
+    nodeName: THIS_NODE,
+    objects: [thisNode, webService('one-port', '10.96.6.24'), slice('one-port', [8080], [local(A1)])],
+    flows: [fromPod('10.96.6.24:81', { outcome: 'rejected' }), fromPod('10.96.6.24:80', { answeredBy: [at(A1)] })],
+    // The userspace mode's portals capture only the Service's ports, as iptables.
+    byMode: { iptables: { expect: { 0: { outcome: 'dropped' } } }, userspace: { expect: { 0: { outcome: 'dropped' } } } },
   },
   // Upstream: the node reaching its own NodePort is captured in OUTPUT and masqueraded; with policy Local
   // and no endpoint here it is sent to the cluster-wide endpoints rather than dropped.

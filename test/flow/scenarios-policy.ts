@@ -8,7 +8,7 @@ import { NODE_IP } from './lab-addresses.js';
 import { slice, withMeta, type EndpointOptions } from './objects.js';
 import type { Scenario } from './scenario.js';
 import {
-  A1, A2, B1, B2, at, fromClient, fromPod, local, OTHER_ZONE, remote, THIS_NODE, THIS_ZONE, thisNode, userspaceSeesNode, webService,
+  A1, A2, B1, B2, at, fromClient, ipvsExternalFallsBackToCluster, fromPod, local, OTHER_ZONE, remote, THIS_NODE, THIS_ZONE, thisNode, userspaceSeesNode, webService,
 } from './scenario-fixtures.js';
 
 const eps = (name: string, ...endpoints: EndpointSliceEndpoint[]) => slice(name, [8080], endpoints);
@@ -38,6 +38,7 @@ export const POLICY_SCENARIOS: Scenario[] = [
     nodeName: THIS_NODE,
     objects: [thisNode, webService('etp-gone', '10.96.4.11', { type: 'NodePort', externalTrafficPolicy: 'Local' }), eps('etp-gone', local(A1, GONE), remote(B1))],
     flows: [fromClient(`${NODE_IP}:30080`, { outcome: 'dropped' }), fromPod('10.96.4.11:80', { answeredBy: [at(B1)] }, 4)],
+    byMode: { ipvs: { expect: ipvsExternalFallsBackToCluster(0, [at(B1)]) } },
   },
   // Upstream: internalTrafficPolicy Local falls back to a draining local endpoint the same way, and drops
   // when the only local endpoint stopped serving (the Service still has ready endpoints elsewhere).
