@@ -8,7 +8,8 @@ import type { ServiceSpec } from '../../src/model/objects.js';
 import { port, service, slice } from './objects.js';
 import type { Scenario } from './scenario.js';
 import {
-  A1, A1_6, B1, B1_6, B2, at, fromClient, fromNode, fromPod, local, remote, THIS_NODE, thisNode, userspaceNoShortCircuit, userspaceSeesNode, webService, ipvsExternalFallsBackToCluster,
+  A1, A1_6, at, B1, B1_6, B2, fromClient, fromNode, fromPod, ipvsExternalFallsBackToCluster, local, remote,
+  THIS_NODE, thisNode, userspaceNoShortCircuit, userspaceSeesNode, webService,
 } from './scenario-fixtures.js';
 
 /** Policy Local (the API server takes it only on NodePort and LoadBalancer Services, ExternalIPs or not). */

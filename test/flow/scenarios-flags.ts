@@ -6,7 +6,8 @@ import { CLIENT_IP6, NODE_IP, NODE_IP6, NODE_POD_GATEWAY } from './lab-addresses
 import { node, slice } from './objects.js';
 import type { Scenario } from './scenario.js';
 import {
-  A1, A1_6, B1, B1_6, at, dualStackService, fromClient, fromPod, local, remote, THIS_NODE, THIS_ZONE, thisNode, userspaceSeesNode, webService,
+  A1, A1_6, at, B1, B1_6, dualStackService, fromClient, fromPod, local, remote, THIS_NODE, THIS_ZONE, thisNode,
+  userspaceSeesNode, webService,
 } from './scenario-fixtures.js';
 
 /** NodePort Service "web" (80 -> 8080, NodePort 30080) with endpoints A1 (here) and B1 (there). */

@@ -7,7 +7,8 @@ import type { Service } from '../../src/model/objects.js';
 import { NAMESPACE, port, service, slice, udpPort, withMeta } from './objects.js';
 import type { Scenario } from './scenario.js';
 import {
-  A1, A1_6, A2, A2_6, B1, B1_6, B2, at, fromClient, fromNode, fromPod, local, remote, THIS_NODE, thisNode, userspaceNoShortCircuit, userspaceSeesNode, webService,
+  A1, A1_6, A2, A2_6, at, B1, B1_6, B2, fromClient, fromNode, fromPod, local, remote, THIS_NODE, thisNode,
+  userspaceNoShortCircuit, userspaceSeesNode, webService,
 } from './scenario-fixtures.js';
 
 /** Service "plain" with endpoint A1: the neighbour that must keep working beside a Service not proxied. */

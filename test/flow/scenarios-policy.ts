@@ -8,7 +8,8 @@ import { NODE_IP } from './lab-addresses.js';
 import { slice, withMeta, type EndpointOptions } from './objects.js';
 import type { Scenario } from './scenario.js';
 import {
-  A1, A2, B1, B2, at, fromClient, ipvsExternalFallsBackToCluster, fromPod, local, OTHER_ZONE, remote, THIS_NODE, THIS_ZONE, thisNode, userspaceSeesNode, webService,
+  A1, A2, at, B1, B2, fromClient, fromPod, ipvsExternalFallsBackToCluster, local, OTHER_ZONE, remote,
+  THIS_NODE, THIS_ZONE, thisNode, userspaceSeesNode, webService,
 } from './scenario-fixtures.js';
 
 const eps = (name: string, ...endpoints: EndpointSliceEndpoint[]) => slice(name, [8080], endpoints);
