@@ -24,7 +24,7 @@ async function rulesThrough(lab: Lab, adapter: ModeAdapter, s: Scenario): Promis
   await lab.resetNode();
   await feed.load(s.objects);
   const since = Date.now();
-  const proxy = await adapter.start(lab, '', s.nodeName);
+  const proxy = await adapter.start(lab, '', s.nodeName, s.flags);
   const states: string[][] = [];
   try {
     await proxy.waitForSync(since);

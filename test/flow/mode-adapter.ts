@@ -34,7 +34,8 @@ export interface ModeAdapter {
   readonly label?: string;
   /** Why this mode cannot run here (missing tool, kernel feature, build), or undefined. */
   requirements(): string | undefined;
-  start(lab: Lab, manifestsDir: string, nodeName: string): Promise<RunningProxy>;
+  /** `flags`: the scenario's own proxy flags (upstream spelling), added after the mode's. */
+  start(lab: Lab, manifestsDir: string, nodeName: string, flags?: readonly string[]): Promise<RunningProxy>;
   /** Commands run in the node namespace when a scenario fails, to show the kernel state (iptables-save, ...). */
   readonly stateCommands?: readonly (readonly string[])[];
   /** Where the objects go instead of the manifests directory (e.g. a real API server). */
@@ -82,8 +83,8 @@ export function kproxyCliAdapter(o: CliModeOptions): ModeAdapter {
       if (missing.length > 0) return `needs ${missing.join(', ')}`;
       return o.extraRequirement?.();
     },
-    async start(lab, manifestsDir, nodeName) {
-      const args = [kproxyCliPath(), `--proxy-mode=${o.mode}`, '--from', manifestsDir, ...commonProxyFlags(nodeName), ...(o.flags ?? [])];
+    async start(lab, manifestsDir, nodeName, flags = []) {
+      const args = [kproxyCliPath(), `--proxy-mode=${o.mode}`, '--from', manifestsDir, ...commonProxyFlags(nodeName), ...(o.flags ?? []), ...flags];
       return startProxyProcess(lab, process.execPath, args);
     },
   };

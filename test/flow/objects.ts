@@ -11,6 +11,7 @@ import {
   type EndpointSlicePort,
   type LoadBalancerIngress,
   type Node,
+  type ObjectMeta,
   type Service,
   type ServicePortSpec,
   type ServiceSpec,
@@ -85,12 +86,26 @@ export function slice(
   };
 }
 
-/** The Node kproxy runs as: its zone label and its InternalIPs. */
-export function node(name: string, zone: string, addresses: string[]): Node {
+/** The Node kproxy runs as: its zone label, its InternalIPs and (for --detect-local-mode=NodeCIDR) its pod CIDRs. */
+export function node(name: string, zone: string, addresses: string[], podCIDRs?: string[]): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name, labels: { [LABEL_ZONE]: zone, 'kubernetes.io/hostname': name } },
+    ...(podCIDRs ? { spec: { podCIDR: podCIDRs[0], podCIDRs } } : {}),
     status: { addresses: addresses.map((address) => ({ type: 'InternalIP', address })) },
+  };
+}
+
+/** `o` with labels and annotations added to its metadata (a Service opting in to topology, claimed by a proxy, ...). */
+export function withMeta<T extends { metadata: ObjectMeta }>(o: T, more: Pick<ObjectMeta, 'labels' | 'annotations'>): T {
+  const { labels, annotations } = o.metadata;
+  return {
+    ...o,
+    metadata: {
+      ...o.metadata,
+      ...(more.labels ? { labels: { ...labels, ...more.labels } } : {}),
+      ...(more.annotations ? { annotations: { ...annotations, ...more.annotations } } : {}),
+    },
   };
 }

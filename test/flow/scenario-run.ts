@@ -51,7 +51,7 @@ export async function runScenario(lab: Lab, adapter: ModeAdapter, scenario: Scen
   try {
     await (adapter.feed ? adapter.feed.load(scenario.objects) : writeManifests(dir, scenario.objects));
     const since = Date.now();
-    proxy = await adapter.start(lab, dir, scenario.nodeName);
+    proxy = await adapter.start(lab, dir, scenario.nodeName, scenario.flags);
     await proxy.waitForSync(since);
     const flows = allFlows(scenario);
     for (const step of [undefined, ...(scenario.steps ?? [])]) {

@@ -81,6 +81,12 @@ export interface Scenario {
   objects: KubeObject[];
   flows: Flow[];
   steps?: ScenarioStep[];
+  /**
+   * Extra proxy flags for this scenario, the same in every mode and spelled exactly as upstream
+   * kube-proxy's (e.g. '--masquerade-all', '--detect-local-mode=NodeCIDR'), so an adapter running upstream
+   * passes them unchanged. They come after the adapter's own flags.
+   */
+  flags?: string[];
   byMode?: Record<string, ModeOverride>;
 }
 

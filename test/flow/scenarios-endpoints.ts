@@ -6,7 +6,7 @@ import type { EndpointSliceEndpoint } from '../../src/model/objects.js';
 import { CLIENT_IP, CLIENT_POD_IP, NODE_IP } from './lab-addresses.js';
 import { port, service, slice, udpPort } from './objects.js';
 import type { Flow, FlowExpect, Scenario } from './scenario.js';
-import { A1, A2, B1, B2, at, local, notInKubeApiserver, remote, THIS_NODE, THIS_ZONE, OTHER_ZONE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
+import { A1, A2, B1, B2, at, ipvsExternalFallsBackToCluster, local, notInKubeApiserver, remote, THIS_NODE, THIS_ZONE, OTHER_ZONE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
 
 const pod = (to: string, expect: FlowExpect, count = 1): Flow => ({ from: 'pod', fromIP: CLIENT_POD_IP, proto: 'tcp', to, count, expect });
 const podUdp = (to: string, expect: FlowExpect, sourcePort?: number): Flow =>
@@ -65,10 +65,7 @@ export const ENDPOINT_SCENARIOS: Scenario[] = [
       { from: 'client', fromIP: CLIENT_IP, proto: 'tcp', to: `${NODE_IP}:30080`, expect: { outcome: 'dropped' } },
       pod('10.96.1.14:80', { answeredBy: [at(B1), at(B2)] }),
     ],
-    // IPVS (upstream PR 97081): without local endpoints the external virtual servers get the cluster ones,
-    // so local pods still reach the Service; the source is kept (Local policy), so on a real cluster the
-    // reply comes back from another node and is lost. In the lab every pod sits behind this node: answered.
-    byMode: { ipvs: { expect: { 0: { outcome: 'answered', answeredBy: [at(B1), at(B2)], source: 'client' } } } },
+    byMode: { ipvs: { expect: ipvsExternalFallsBackToCluster(0, [at(B1), at(B2)]) } },
   },
   // Upstream: internalTrafficPolicy Local sends ClusterIP traffic only to this node's endpoints, and drops
   // it when there are none here (a DROP, not a REJECT: the Service does have endpoints elsewhere).

@@ -6,7 +6,7 @@ import { CLIENT_IP, CLIENT_IP_2, CLIENT_POD_IP, CLIENT_POD_IP6, NODE_IP, NODE_IP
 import type { LoadBalancerIngress, ServiceSpec } from '../../src/model/objects.js';
 import { port, service, slice, udpPort } from './objects.js';
 import type { Flow, FlowExpect, Scenario } from './scenario.js';
-import { A1, A1_6, A2, B1, B1_6, at, local, notInKubeApiserver, remote, THIS_NODE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
+import { A1, A1_6, A2, B1, B1_6, at, dualStackService, local, notInKubeApiserver, remote, THIS_NODE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
 
 /** Service "web" (80 -> 8080, NodePort 30080 unless type ClusterIP) and its endpoints A1 (here), B1 (there). */
 const web = (clusterIP: string, more: Partial<ServiceSpec> = {}, ingress?: LoadBalancerIngress[]) =>
@@ -136,14 +136,7 @@ export const REACH_SCENARIOS: Scenario[] = [
     nodeName: THIS_NODE,
     objects: [
       thisNode,
-      service('dual', {
-        clusterIP: '10.96.0.22',
-        clusterIPs: ['10.96.0.22', 'fd96::22'],
-        ipFamilies: ['IPv4', 'IPv6'],
-        ipFamilyPolicy: 'RequireDualStack',
-        type: 'NodePort',
-        ports: [port(80, 8080, { nodePort: 30080 })],
-      }),
+      dualStackService('dual', '10.96.0.22', 'fd96::22'),
       slice('dual', [8080], [local(A1), remote(B1)]),
       slice('dual', [8080], [local(A1_6), remote(B1_6)]),
     ],

@@ -10,6 +10,7 @@ import { planLab } from './manifests.js';
 import { allFlows, API_SOURCE, UPSTREAM_MODES, type Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios.js';
 import { PROXY_MODES } from '../../src/dataplane/types.js';
+import { CLIENT_FLAGS, CONNTRACK_FLAGS, MODE_FLAGS, PROGRAM_FLAGS, SERVER_FLAGS, TRAFFIC_FLAGS } from '../../src/config/flags-kube.js';
 
 function objectsAt(s: Scenario, step: string | undefined): KubeObject[] {
   return step === undefined ? s.objects : (s.steps ?? []).find((st) => st.name === step)?.objects ?? [];
@@ -73,9 +74,30 @@ test('every departure from upstream says why, and docs/compat.md lists it', () =
   }
 });
 
+test('no two Services in force at once share a NodePort (the API server would refuse the second)', () => {
+  for (const s of SCENARIOS) {
+    for (const [step, objects] of [['', s.objects], ...(s.steps ?? []).map((st) => [st.name, st.objects] as const)] as const) {
+      const ports = objects.flatMap((o) => (o.kind === 'Service' ? (o.spec.ports ?? []).map((p) => p.nodePort) : [])).filter((p) => p !== undefined);
+      assert.deepEqual(ports.filter((p, i) => ports.indexOf(p) !== i), [], `${s.name} ${step}: NodePort used twice`);
+    }
+  }
+});
+
 test('the lab plan gives every endpoint a backend and puts sending-only pods apart', () => {
   const plan = planLab(SCENARIOS);
   for (const s of SCENARIOS) for (const e of endpointsIn(s.objects)) if (!e.startsWith('not')) assert.ok(plan.listen.includes(e), e);
   assert.ok(plan.clientPodIPs.includes('10.244.9.50'));
   assert.ok(plan.podIPs.includes('10.244.1.12') && !plan.clientPodIPs.includes('10.244.1.12'), 'the hairpin pod is an endpoint');
+});
+
+test('scenario flags are upstream kube-proxy flags, so an upstream adapter can pass them unchanged', () => {
+  const upstream = new Set(
+    [CLIENT_FLAGS, CONNTRACK_FLAGS, MODE_FLAGS, PROGRAM_FLAGS, SERVER_FLAGS, TRAFFIC_FLAGS].flat().filter((f) => !f.kproxy).map((f) => f.name),
+  );
+  for (const s of SCENARIOS) {
+    for (const flag of s.flags ?? []) {
+      const name = /^--([a-z0-9-]+)(=|$)/.exec(flag)?.[1];
+      assert.ok(name && upstream.has(name), `${s.name}: ${flag} is no upstream kube-proxy flag (--name or --name=value)`);
+    }
+  }
 });

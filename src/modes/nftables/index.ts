@@ -46,7 +46,8 @@ export function createNftablesDataPlaneFor(ctx: DataPlaneContext): NftablesDataP
     masqueradeBit: config.nftables.masqueradeBit,
     masqueradeAll: config.nftables.masqueradeAll,
     detectLocal: { mode: config.detectLocalMode, clusterCIDR: config.clusterCIDR, ...config.detectLocal },
-    nodePortAddresses: resolveNodePortAddresses(config.nodePortAddresses ?? [], ctx.nodeIPs),
+    // As upstream (platformApplyDefaults): unset means `primary` in this mode, not every local address.
+    nodePortAddresses: resolveNodePortAddresses(config.nodePortAddresses?.length ? config.nodePortAddresses : ['primary'], ctx.nodeIPs),
     nodeIPs: ctx.nodeIPs,
     logger: ctx.logger,
     metrics: {

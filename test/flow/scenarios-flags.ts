@@ -1,0 +1,94 @@
+// Scenarios that need node flags (Scenario.flags, spelled as upstream kube-proxy's): --masquerade-all,
+// each --detect-local-mode, and --nodeport-addresses. Each comment says what upstream kube-proxy
+// (iptables/nftables modes) does with that flag, which is what the expectations encode.
+
+import { CLIENT_IP6, NODE_IP, NODE_IP6, NODE_POD_GATEWAY } from './lab-addresses.js';
+import { node, slice } from './objects.js';
+import type { Scenario } from './scenario.js';
+import {
+  A1, A1_6, at, B1, B1_6, dualStackService, fromClient, fromPod, local, remote, THIS_NODE, THIS_ZONE, thisNode,
+  userspaceSeesNode, webService,
+} from './scenario-fixtures.js';
+
+/** NodePort Service "web" (80 -> 8080, NodePort 30080) with endpoints A1 (here) and B1 (there). */
+const web = (clusterIP: string, more: { externalTrafficPolicy?: 'Local' } = {}) => webService('web', clusterIP, { type: 'NodePort', ...more });
+const webEndpoints = slice('web', [8080], [local(A1), remote(B1)]);
+const ANY = { answeredBy: [at(A1), at(B1)] };
+/** This node with pod CIDRs, for --detect-local-mode=NodeCIDR. */
+const nodeWithPodCIDR = (cidr4: string, cidr6: string) => node(THIS_NODE, THIS_ZONE, [NODE_IP, NODE_IP6], [cidr4, cidr6]);
+
+/** A scenario checking who is masqueraded on the way to a ClusterIP under one local-traffic detection. */
+function detectLocal(name: string, flags: string[], podKept: boolean, objects = [thisNode]): Scenario {
+  return {
+    name,
+    nodeName: THIS_NODE,
+    flags,
+    objects: [...objects, web('10.96.5.20'), webEndpoints],
+    flows: [fromPod('10.96.5.20:80', { ...ANY, source: podKept ? 'client' : 'node' }, 4), fromClient('10.96.5.20:80', { ...ANY, source: 'node' })],
+    ...(podKept ? { byMode: userspaceSeesNode(0) } : {}),
+  };
+}
+
+export const FLAG_SCENARIOS: Scenario[] = [
+  // Upstream: --masquerade-all masquerades all ClusterIP traffic, pods' included. It acts in the ClusterIP
+  // rule only, so a NodePort with policy Local still keeps the client's address.
+  {
+    name: '--masquerade-all',
+    nodeName: THIS_NODE,
+    flags: ['--masquerade-all'],
+    objects: [thisNode, web('10.96.5.10', { externalTrafficPolicy: 'Local' }), webEndpoints],
+    flows: [fromPod('10.96.5.10:80', { ...ANY, source: 'node' }, 4), fromClient(`${NODE_IP}:30080`, { answeredBy: [at(A1)], source: 'client' }, 4)],
+    byMode: userspaceSeesNode(1),
+  },
+  // Upstream: --detect-local-mode=NodeCIDR treats as pod traffic only sources in this Node's spec.podCIDRs:
+  // a pod in it keeps its address on the way to a ClusterIP ...
+  detectLocal('--detect-local-mode=NodeCIDR: a source in the node pod CIDR is not masqueraded',
+    ['--detect-local-mode=NodeCIDR'], true, [nodeWithPodCIDR('10.244.9.0/24', 'fd44::9:0/112')]),
+  // Upstream: ... and a pod elsewhere in the cluster CIDR (another node's range) is masqueraded.
+  detectLocal('--detect-local-mode=NodeCIDR: a cluster pod outside the node pod CIDR is masqueraded',
+    ['--detect-local-mode=NodeCIDR'], false, [nodeWithPodCIDR('10.244.1.0/24', 'fd44::1:0/112')]),
+  // Upstream: --detect-local-mode=InterfaceNamePrefix treats as pod traffic what arrives on an interface
+  // whose name starts with the prefix (here the link to the sending pods), whatever its address.
+  detectLocal('--detect-local-mode=InterfaceNamePrefix: traffic from a pod interface is not masqueraded',
+    ['--detect-local-mode=InterfaceNamePrefix', '--pod-interface-name-prefix=n2'], true),
+  // Upstream: ... and traffic from an interface without the prefix is masqueraded even from a pod address.
+  detectLocal('--detect-local-mode=InterfaceNamePrefix: other interfaces are masqueraded',
+    ['--detect-local-mode=InterfaceNamePrefix', '--pod-interface-name-prefix=n1'], false),
+  // Upstream: --detect-local-mode=BridgeInterface does the same with one exact interface name, the pods'
+  // bridge (in the lab, the node's link to the sending pods) ...
+  detectLocal('--detect-local-mode=BridgeInterface: traffic from the pod bridge is not masqueraded',
+    ['--detect-local-mode=BridgeInterface', '--pod-bridge-interface=n2'], true),
+  // Upstream: ... and traffic from any other interface is masqueraded.
+  detectLocal('--detect-local-mode=BridgeInterface: other interfaces are masqueraded',
+    ['--detect-local-mode=BridgeInterface', '--pod-bridge-interface=n1'], false),
+  // Upstream: --nodeport-addresses with CIDRs opens NodePorts only on the node addresses inside them; on
+  // another local address (the pod gateway) nothing captures the port and the node answers with a RST.
+  {
+    name: '--nodeport-addresses with CIDRs',
+    nodeName: THIS_NODE,
+    flags: ['--nodeport-addresses=10.77.0.0/24,fd77::/64'],
+    objects: [thisNode, web('10.96.5.11'), webEndpoints],
+    flows: [
+      fromClient(`${NODE_IP}:30080`, { ...ANY, source: 'node' }),
+      fromClient(`${NODE_POD_GATEWAY}:30080`, { outcome: 'rejected' }),
+    ],
+  },
+  // Upstream: --nodeport-addresses=primary opens NodePorts only on the node's primary IPs (its InternalIPs)
+  // of each family.
+  {
+    name: '--nodeport-addresses=primary',
+    nodeName: THIS_NODE,
+    flags: ['--nodeport-addresses=primary'],
+    objects: [
+      thisNode,
+      dualStackService('web', '10.96.5.12', 'fd96::5:12'),
+      webEndpoints,
+      slice('web', [8080], [local(A1_6), remote(B1_6)]),
+    ],
+    flows: [
+      fromClient(`${NODE_IP}:30080`, { ...ANY, source: 'node' }),
+      fromClient(`[${NODE_IP6}]:30080`, { answeredBy: [at(A1_6), at(B1_6)], source: 'node' }, 1, CLIENT_IP6),
+      fromClient(`${NODE_POD_GATEWAY}:30080`, { outcome: 'rejected' }),
+    ],
+  },
+];
