@@ -8,7 +8,7 @@ import type { ServiceSpec } from '../../src/model/objects.js';
 import { port, service, slice } from './objects.js';
 import type { Scenario } from './scenario.js';
 import {
-  A1, A1_6, at, B1, B1_6, B2, fromClient, fromNode, fromPod, ipvsExternalFallsBackToCluster, local, remote,
+  A1, A1_6, at, B1, B1_6, B2, fromClient, fromNode, fromPod, ipvsExternalFallsBackToCluster, local, notInKubeApiserver, remote,
   THIS_NODE, thisNode, userspaceNoShortCircuit, userspaceSeesNode, webService,
 } from './scenario-fixtures.js';
 
@@ -111,6 +111,7 @@ export const EXTERNAL_SCENARIOS: Scenario[] = [
       fromClient('203.0.113.47:80', { answeredBy: [at(A1), at(B1)] }),
       fromClient('203.0.113.48:80', { outcome: 'dropped' }),
     ],
+    byMode: notInKubeApiserver('has no status.loadBalancer.ingress[].ipMode (KEP-1860, API 1.29+): it drops the field'),
   },
   // Upstream: each ExternalIP of a Service is captured; two Services may share an ExternalIP on different
   // ports and each port goes to its own Service's endpoints.
@@ -137,9 +138,9 @@ export const EXTERNAL_SCENARIOS: Scenario[] = [
     nodeName: THIS_NODE,
     objects: [
       thisNode,
-      webService('ext6', 'fd96::2:19', { externalIPs: ['2001:db8:113::40'], ...LOCAL }),
+      webService('ext6', 'fd96::219', { externalIPs: ['2001:db8:113::40'], ...LOCAL }),
       slice('ext6', [8080], [local(A1_6), remote(B1_6)]),
-      webService('lb6', 'fd96::2:20', { type: 'LoadBalancer', ports: [port(80, 8080, { nodePort: 30081 })] }, [{ ip: '2001:db8:113::41' }]),
+      webService('lb6', 'fd96::220', { type: 'LoadBalancer', ports: [port(80, 8080, { nodePort: 30081 })] }, [{ ip: '2001:db8:113::41' }]),
       slice('lb6', [8080], [local(A1_6), remote(B1_6)]),
     ],
     flows: [

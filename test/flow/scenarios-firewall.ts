@@ -100,7 +100,7 @@ export const FIREWALL_SCENARIOS: Scenario[] = [
     objects: [
       thisNode,
       service('fw6', {
-        clusterIP: 'fd96::3:17',
+        clusterIP: 'fd96::317',
         type: 'LoadBalancer',
         loadBalancerSourceRanges: [`${CLIENT_IP6}/128`],
         ports: [port(80, 8080, { nodePort: 30080 })],

@@ -92,18 +92,18 @@ export const PATH_SCENARIOS: Scenario[] = [
   {
     name: 'IPv6 hairpin',
     nodeName: THIS_NODE,
-    objects: [thisNode, webService('self6', 'fd96::6:16'), slice('self6', [8080], [local(A2_6)])],
-    flows: [fromPod('[fd96::6:16]:80', { answeredBy: [at(A2_6)], source: 'node' }, 3, A2_6)],
+    objects: [thisNode, webService('self6', 'fd96::616'), slice('self6', [8080], [local(A2_6)])],
+    flows: [fromPod('[fd96::616]:80', { answeredBy: [at(A2_6)], source: 'node' }, 3, A2_6)],
   },
   // Upstream: an IPv6-only Service is programmed in the IPv6 rules only: its NodePort answers on the node's
   // IPv6 address, while the same port on the IPv4 address is not captured (the node resets it).
   {
     name: 'IPv6-only NodePort Service',
     nodeName: THIS_NODE,
-    objects: [thisNode, webService('only6', 'fd96::6:17', { type: 'NodePort', externalTrafficPolicy: 'Local' }), slice('only6', [8080], [local(A1_6), remote(B1_6)])],
+    objects: [thisNode, webService('only6', 'fd96::617', { type: 'NodePort', externalTrafficPolicy: 'Local' }), slice('only6', [8080], [local(A1_6), remote(B1_6)])],
     flows: [
       fromClient(`[${NODE_IP6}]:30080`, { answeredBy: [at(A1_6)], source: 'client' }, 4, CLIENT_IP6),
-      fromPod('[fd96::6:17]:80', { answeredBy: [at(A1_6), at(B1_6)], all: true, source: 'client' }, 12, CLIENT_POD_IP6),
+      fromPod('[fd96::617]:80', { answeredBy: [at(A1_6), at(B1_6)], all: true, source: 'client' }, 12, CLIENT_POD_IP6),
       fromClient(`${NODE_IP}:30080`, { outcome: 'rejected' }),
     ],
     byMode: userspaceSeesNode(0, 1),
@@ -116,12 +116,12 @@ export const PATH_SCENARIOS: Scenario[] = [
       thisNode,
       service('dns-np', { clusterIP: '10.96.6.18', type: 'NodePort', ports: [udpPort(53, 5353, { nodePort: 30053 })] }),
       slice('dns-np', [5353], [local(A1)], 'UDP'),
-      service('dns6', { clusterIP: 'fd96::6:19', ports: [udpPort(53, 5353)] }),
+      service('dns6', { clusterIP: 'fd96::619', ports: [udpPort(53, 5353)] }),
       slice('dns6', [5353], [local(A1_6)], 'UDP'),
     ],
     flows: [
       { from: 'client', proto: 'udp', to: `${NODE_IP}:30053`, expect: { answeredBy: [at(A1, 5353)], source: 'node' } },
-      { from: 'pod', fromIP: CLIENT_POD_IP6, proto: 'udp', to: '[fd96::6:19]:53', expect: { answeredBy: [at(A1_6, 5353)], source: 'client' } },
+      { from: 'pod', fromIP: CLIENT_POD_IP6, proto: 'udp', to: '[fd96::619]:53', expect: { answeredBy: [at(A1_6, 5353)], source: 'client' } },
     ],
     byMode: userspaceSeesNode(1),
   },

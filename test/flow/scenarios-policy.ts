@@ -8,7 +8,7 @@ import { NODE_IP } from './lab-addresses.js';
 import { slice, withMeta, type EndpointOptions } from './objects.js';
 import type { Scenario } from './scenario.js';
 import {
-  A1, A2, at, B1, B2, fromClient, fromPod, ipvsExternalFallsBackToCluster, local, OTHER_ZONE, remote,
+  A1, A2, at, B1, B2, fromClient, fromPod, ipvsExternalFallsBackToCluster, local, notInKubeApiserver, OTHER_ZONE, remote,
   THIS_NODE, THIS_ZONE, thisNode, userspaceSeesNode, webService,
 } from './scenario-fixtures.js';
 
@@ -122,6 +122,7 @@ export const POLICY_SCENARIOS: Scenario[] = [
       eps('close', local(A1, { hintZones: [THIS_ZONE] }), local(A2, { hintZones: [THIS_ZONE] }), remote(B1, { hintZones: [OTHER_ZONE] })),
     ],
     flows: [fromPod('10.96.4.32:80', { answeredBy: [at(A1), at(A2)], all: true }, 16)],
+    byMode: notInKubeApiserver('has no spec.trafficDistribution (API 1.30+)'),
   },
   // Upstream: topology applies to the Cluster policy only; internalTrafficPolicy Local uses this node's
   // endpoints whatever their hints say.

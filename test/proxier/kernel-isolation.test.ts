@@ -8,6 +8,7 @@ import { ServiceModel } from '../../src/model/service-model.js';
 import type { KubeObject } from '../../src/model/objects.js';
 import type { DataPlane } from '../../src/dataplane/types.js';
 import { Proxier } from '../../src/proxier/proxier.js';
+import { reportRejectedInput } from '../../src/proxier/rejected-input.js';
 import { createIptablesDataPlane, type IptablesProgram } from '../../src/modes/iptables/index.js';
 import { createNftablesDataPlane, NftCommand, type NftProgram } from '../../src/modes/nftables/index.js';
 import { createProxyMetrics } from '../../src/observability/metrics.js';
@@ -46,7 +47,10 @@ function run<P>(dataPlane: DataPlane<P>) {
     v: () => ({ info: () => undefined }),
   };
   const health = new ProxyHealth({ healthTimeoutMs: 60_000 });
-  const proxier = new Proxier({ model, dataPlane, sources: ['file'], syncPeriodMs: 30_000, minSyncPeriodMs: 0, logger, metrics: createProxyMetrics(), health });
+  const metrics = createProxyMetrics();
+  // As the CLI wires it: the model's rejections are logged from the first object on.
+  reportRejectedInput(model, metrics, logger);
+  const proxier = new Proxier({ model, dataPlane, sources: ['file'], syncPeriodMs: 30_000, minSyncPeriodMs: 0, logger, metrics, health });
   model.onChange(() => health.queued());
   model.synced('file');
   return { model, proxier, errors, health };
