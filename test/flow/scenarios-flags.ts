@@ -4,7 +4,7 @@
 
 import { CLIENT_IP6, NODE_IP, NODE_IP6, NODE_POD_GATEWAY } from './lab-addresses.js';
 import { node, slice } from './objects.js';
-import { upstreamMode, type ModeOverride, type Scenario } from './scenario.js';
+import { UPSTREAM_MODES, upstreamMode, type ModeOverride, type Scenario } from './scenario.js';
 import {
   A1, A1_6, at, B1, B1_6, dualStackService, fromClient, fromPod, local, remote, THIS_NODE, THIS_ZONE, thisNode,
   userspaceSeesNode, webService,
@@ -100,6 +100,8 @@ export const FLAG_SCENARIOS: Scenario[] = [
     name: '--nodeport-addresses=primary',
     nodeName: THIS_NODE,
     flags: ['--nodeport-addresses=primary'],
+    // The oracle's kube-proxy is v1.30.3, which refuses the value ("must be a valid CIDR"): it came in 1.31.
+    byMode: Object.fromEntries(UPSTREAM_MODES.map((m) => [m, { skip: 'kube-proxy v1.30 does not know --nodeport-addresses=primary (1.31+)' }])),
     objects: [
       thisNode,
       dualStackService('web', '10.96.5.12', 'fd96::512'),
