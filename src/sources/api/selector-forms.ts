@@ -28,7 +28,7 @@ export function selectorForms(resource: ResourceSpec): SelectorForm[] {
   if (labelSelector) {
     forms.push({
       onClient: [`labelSelector=${labelSelector}`, ...(fieldSelector ? [`fieldSelector=${fieldSelector}`] : [])].join(' '),
-      keep: (o) => matchesLabels(labels, o as Parameters<typeof matchesLabels>[1]) && matchesFields(fields, o),
+      keep: (o) => matchesLabels(labels, o) && matchesFields(fields, o),
     });
   }
   return forms;

@@ -46,12 +46,10 @@ function matches(reqs: readonly SelectorRequirement[], lookup: (key: string) => 
   });
 }
 
-interface Labelled {
-  metadata?: { labels?: Record<string, string> };
-}
-
-export function matchesLabels(reqs: readonly SelectorRequirement[], o: Labelled): boolean {
-  return matches(reqs, (key) => o.metadata?.labels?.[key]);
+/** Labels are metadata.labels; an object without them has none. */
+export function matchesLabels(reqs: readonly SelectorRequirement[], o: unknown): boolean {
+  const labels = (o as { metadata?: { labels?: Record<string, string> } } | null)?.metadata?.labels;
+  return matches(reqs, (key) => labels?.[key]);
 }
 
 /** Field paths are dotted (metadata.name, spec.clusterIP); a missing field reads as "", as on the server. */
