@@ -10,7 +10,7 @@ import { startRig, waitFor } from './harness.js';
 
 const SVC = 'api/services';
 
-test('a 1.28 API server refuses spec.clusterIP: kproxy lists without it and drops headless Services itself', async () => {
+test('a 1.28 API server refuses spec.clusterIP: kproxy lists without it and drops headless Services itself', { timeout: 10_000 }, async () => {
   const rig = await startRig({
     server: { minorVersion: 28 },
     seed: (s) => {
@@ -53,7 +53,7 @@ test('a 1.28 API server refuses spec.clusterIP: kproxy lists without it and drop
   }
 });
 
-test('a current API server gets every selector on the server and no fallback', async () => {
+test('a current API server gets every selector on the server and no fallback', { timeout: 10_000 }, async () => {
   const rig = await startRig({ server: { minorVersion: 31 }, seed: (s) => s.store.put('nodes', node('node-a')) });
   try {
     await rig.source.start(new RecordingSink());
@@ -66,7 +66,7 @@ test('a current API server gets every selector on the server and no fallback', a
   }
 });
 
-test('a 400 with no smaller form left is an ordinary failure with backoff, not a tight loop', async () => {
+test('a 400 with no smaller form left is an ordinary failure with backoff, not a tight loop', { timeout: 10_000 }, async () => {
   const rig = await startRig({ seed: (s) => s.store.put('nodes', node('node-a')) });
   try {
     rig.server.failNext(50, 400, (r) => r.resource === 'endpointslices');
@@ -83,7 +83,7 @@ test('a 400 with no smaller form left is an ordinary failure with backoff, not a
   }
 });
 
-test('kproxy posts the Node event upstream posts at start', async () => {
+test('kproxy posts the Node event upstream posts at start', { timeout: 10_000 }, async () => {
   const rig = await startRig({ seed: (s) => s.store.put('nodes', node('node-a')) });
   try {
     await rig.source.start(new RecordingSink());
