@@ -4,13 +4,13 @@
 // latency through the last Service with 100 and 4,000 Services programmed.
 
 import { execFileSync } from 'node:child_process';
-import { IptablesExecutor } from '../src/modes/iptables/executor.js';
-import { IptablesRenderer } from '../src/modes/iptables/renderer.js';
-import { createIpvsDataPlane } from '../src/modes/ipvs/index.js';
+import { IptablesExecutor } from '../src/dataplane/iptables/executor.js';
+import { IptablesRenderer } from '../src/dataplane/iptables/renderer.js';
+import { createIpvsDataPlane } from '../src/dataplane/ipvs/index.js';
 import type { Endpoint, ServicePort, Snapshot } from '../src/model/types.js';
 import { modelEndpoint as endpoint, modelServicePort, portMap, snapshotOf as benchSnapshot } from '../src/bench/sync-snapshots.js';
 import type { Renderer, Executor } from '../src/dataplane/types.js';
-import type { SyncTimings } from '../src/modes/ipvs/sync-timings.js';
+import type { SyncTimings } from '../src/dataplane/ipvs/sync-timings.js';
 import { CLIENT_IP, Lab, NODE_IP } from '../test/flow/lab.js';
 
 const BACKEND = '10.244.1.11';

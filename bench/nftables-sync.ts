@@ -12,7 +12,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { createNftablesDataPlane } from '../src/modes/nftables/index.js';
+import { createNftablesDataPlane } from '../src/dataplane/nftables/index.js';
 import type { Endpoint, ServicePort, Snapshot } from '../src/model/types.js';
 import { modelEndpoint as endpoint, modelServicePort, snapshotOf as benchSnapshot } from '../src/bench/sync-snapshots.js';
 import { LABEL_SERVICE_NAME, type EndpointSlice, type Service } from '../src/model/objects.js';

@@ -10,7 +10,7 @@ import { nodeObject, writeCluster, type TargetService } from './cluster-manifest
 import { NODE_NAME, KproxyUnderTest, type BenchKernel } from './kproxy-under-test.js';
 import { caseKey, type CaseResult } from './results.js';
 import { runSyncCase } from './sync-experiment.js';
-import { TRAFFIC_EXPERIMENTS, type PlannedCase } from './traffic-experiments.js';
+import { TRAFFIC_EXPERIMENTS, type CaseContext, type PlannedCase } from './traffic-experiments.js';
 
 export interface SessionSpec {
   mode: ProxyMode;
@@ -29,7 +29,7 @@ export interface SessionEvents {
 }
 
 /** Everything a traffic case needs: the lab, and kproxy loaded with a given set of Services. */
-export class SessionContext {
+export class SessionContext implements CaseContext {
   private readonly manifests: string;
   private running: { key: string; kproxy: KproxyUnderTest } | undefined;
 

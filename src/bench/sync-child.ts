@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { DataPlane, ProxyMode } from '../dataplane/types.js';
 import type { Snapshot } from '../model/types.js';
-import { createIptablesDataPlane } from '../modes/iptables/index.js';
-import { createIpvsDataPlane } from '../modes/ipvs/index.js';
-import { createNftablesDataPlane } from '../modes/nftables/index.js';
+import { createIptablesDataPlane } from '../dataplane/iptables/index.js';
+import { createIpvsDataPlane } from '../dataplane/ipvs/index.js';
+import { createNftablesDataPlane } from '../dataplane/nftables/index.js';
 import { percentile } from './statistics.js';
 import { clusterPorts, snapshotOf, withOneEndpointChanged } from './sync-snapshots.js';
 

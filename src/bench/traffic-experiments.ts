@@ -3,14 +3,20 @@
 // schedulers), ab for the UK8S-style scale test and for connections/s, wrk for kept-alive latency.
 
 import type { ProxyMode } from '../dataplane/types.js';
-import { NODE_IP, podIP } from './bench-lab.js';
+import { NODE_IP, podIP, type BenchLab } from './bench-lab.js';
 import type { ExperimentName, Profile } from './bench-options.js';
 import { DELAY_PORT, NGINX_PORT, startHaproxy } from './backends.js';
 import { fillerServices, type TargetService } from './cluster-manifests.js';
 import type { HttpLoadResult } from './http-load.js';
 import { runAb, runHttpLoadIn, runWrk } from './load-tools.js';
 import type { AbResult } from './ab-output.js';
-import type { SessionContext } from './session.js';
+
+/** What a traffic case needs from its session: the lab, the profile, and kproxy serving a set of Services. */
+export interface CaseContext {
+  readonly lab: BenchLab;
+  readonly profile: Profile;
+  withKproxy<T>(services: readonly TargetService[], body: () => Promise<T>): Promise<T>;
+}
 
 export interface PlannedCase {
   experiment: ExperimentName;
@@ -19,7 +25,7 @@ export interface PlannedCase {
   variant: string;
   tool: string;
   params: Record<string, number | string>;
-  run(ctx: SessionContext): Promise<Record<string, number>>;
+  run(ctx: CaseContext): Promise<Record<string, number>>;
 }
 
 interface TrafficExperiment {
@@ -102,7 +108,7 @@ const scale: TrafficExperiment = {
   })),
 };
 
-async function connectionsAndLatency(ctx: SessionContext, url: string): Promise<Record<string, number>> {
+async function connectionsAndLatency(ctx: CaseContext, url: string): Promise<Record<string, number>> {
   const u = ctx.profile.userspace;
   const ab = await runAb(ctx.lab, url, u.concurrency, u.requests);
   const wrk = await runWrk(ctx.lab, url, u.concurrency, u.wrkSeconds);

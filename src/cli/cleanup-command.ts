@@ -2,7 +2,7 @@
 // configured now, as upstream's --cleanup does for iptables, ipvs and nftables alike.
 
 import type { LoadedConfiguration } from '../config/load.js';
-import { availableModes, createDataPlane } from '../modes/registry.js';
+import { availableModes, createDataPlane } from '../dataplane/registry.js';
 import { createProxyMetrics } from '../observability/metrics.js';
 import { isRoot, loggerFor } from './runtime.js';
 

@@ -4,16 +4,16 @@
 
 import type { LoadedConfiguration } from '../config/load.js';
 import { effectiveSyncPeriods } from '../config/load.js';
-import { createDataPlane, defaultSchedulerFor } from '../modes/registry.js';
+import { createDataPlane, defaultSchedulerFor } from '../dataplane/registry.js';
 import { ServiceModel } from '../model/service-model.js';
-import { startHealthServer } from '../observability/health-server.js';
+import { startHealthServer } from '../health/health-server.js';
 import { createProxyMetrics } from '../observability/metrics.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
-import { ProxyHealth } from '../observability/proxy-health.js';
+import { ProxyHealth } from '../health/proxy-health.js';
 import { Proxier } from '../proxier/proxier.js';
 import { reportRejectedInput } from '../proxier/rejected-input.js';
-import { applyConntrackSettings } from '../proxier/conntrack-sysctls.js';
-import { ServiceHealthServer } from '../healthcheck/service-health-server.js';
+import { applyConntrackSettings } from '../netfilter/conntrack-sysctls.js';
+import { ServiceHealthServer } from '../health/service-health-server.js';
 import { createApiSource } from '../sources/api/from-configuration.js';
 import { FileSource } from '../sources/file-source.js';
 import type { Source } from '../sources/types.js';

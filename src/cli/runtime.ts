@@ -5,7 +5,7 @@ import type { LoadedConfiguration } from '../config/load.js';
 import type { ProxyMode } from '../dataplane/types.js';
 import { createLogger } from '../observability/logger.js';
 import type { Logger } from '../observability/logger.js';
-import { defaultMode } from '../modes/registry.js';
+import { defaultMode } from '../dataplane/registry.js';
 
 export function isRoot(): boolean {
   return process.getuid?.() === 0;

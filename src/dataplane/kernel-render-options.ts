@@ -2,7 +2,7 @@
 // mode adds its own options on top (localhost NodePorts, the IPVS interface addresses, ...).
 
 import type { IPFamily } from '../model/types.js';
-import type { DetectLocalOptions } from './local-traffic.js';
+import type { DetectLocalOptions } from '../netfilter/local-traffic.js';
 
 export interface KernelRenderOptions {
   /** Families to program (dual stack: both). Each mode documents its default. */

@@ -2,7 +2,7 @@
 // keeps the last good version of an object whose update is invalid, and builds frozen Snapshots for the
 // modes (see ServiceState). Listeners hear about changes that need a sync and about every rejected input.
 
-import type { SourceSink } from '../sources/types.js';
+import type { SourceSink } from './source-sink.js';
 import { ErrorBook, errorKey } from './error-book.js';
 import { InputError } from './input-error.js';
 import type { EndpointSlice, KubeObject, Node, ObjectKind, Service } from './objects.js';

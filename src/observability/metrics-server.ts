@@ -4,7 +4,7 @@
 
 import type { ServerResponse } from 'node:http';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
-import { notFound } from './health-server.js';
+import { notFound } from '../health/health-server.js';
 import { listenHttp, requestPath, type RunningServer } from './http-listen.js';
 import type { Logger } from './logger.js';
 

@@ -8,7 +8,7 @@ import type { ServiceModel } from '../model/service-model.js';
 import type { Snapshot } from '../model/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProxyMetrics } from '../observability/metrics.js';
-import type { ProxyHealth } from '../observability/proxy-health.js';
+import type { ProxyHealth } from '../health/proxy-health.js';
 import { BoundedFrequencyRunner } from '../runner/bounded-frequency-runner.js';
 import { Backoff } from '../runner/backoff.js';
 import { PortQuarantine, type HeldPort } from './port-quarantine.js';

@@ -14,10 +14,10 @@ import { validateObject } from '../../src/model/validate.js';
 import type { KubeObject } from '../../src/model/objects.js';
 import type { Snapshot } from '../../src/model/types.js';
 import type { DataPlane, Renderer, SyncInput } from '../../src/dataplane/types.js';
-import { UserspaceRenderer } from '../../src/modes/userspace/renderer.js';
-import { createIptablesDataPlane } from '../../src/modes/iptables/index.js';
-import { createNftablesDataPlane, NftCommand } from '../../src/modes/nftables/index.js';
-import { IpvsRenderer } from '../../src/modes/ipvs/renderer.js';
+import { UserspaceRenderer } from '../../src/dataplane/userspace/renderer.js';
+import { createIptablesDataPlane } from '../../src/dataplane/iptables/index.js';
+import { createNftablesDataPlane, NftCommand } from '../../src/dataplane/nftables/index.js';
+import { IpvsRenderer } from '../../src/dataplane/ipvs/renderer.js';
 import { canUseNetns, inNs, makeNetns, toolExists } from '../iptables/netns-lab.js';
 import { Random, randomBatch } from './generate.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { endpointChain, endpointString, isServiceChainName, serviceChains, servicePortNameString } from '../../src/modes/iptables/chain-names.js';
+import { endpointChain, endpointString, isServiceChainName, serviceChains, servicePortNameString } from '../../src/dataplane/iptables/chain-names.js';
 import { ep, servicePort } from './fixtures.js';
 
 // Expected names are the ones upstream's proxier_test.go spells out for these services.

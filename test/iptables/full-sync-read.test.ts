@@ -3,9 +3,9 @@
 // deleted jump (by falling back to iptables-save).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IptablesExecutor } from '../../src/modes/iptables/executor.js';
-import { IptablesRenderer } from '../../src/modes/iptables/renderer.js';
-import { serviceChains } from '../../src/modes/iptables/chain-names.js';
+import { IptablesExecutor } from '../../src/dataplane/iptables/executor.js';
+import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
+import { serviceChains } from '../../src/dataplane/iptables/chain-names.js';
 import type { Logger, KeyValues } from '../../src/observability/logger.js';
 import type { SyncInput } from '../../src/dataplane/types.js';
 import { overallServices, snapshot } from './fixtures.js';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceModel } from '../../src/model/service-model.js';
 import type { KubeObject } from '../../src/model/objects.js';
-import { IptablesRenderer } from '../../src/modes/iptables/renderer.js';
+import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
 
 const detectLocal = { mode: 'ClusterCIDR' as const, clusterCIDR: '10.244.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' };
 

@@ -1,9 +1,9 @@
 // Root only: the executor against the real kernel, inside throw-away network namespaces, on both back ends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IptablesExecutor, RestoreError } from '../../src/modes/iptables/executor.js';
-import { IptablesRenderer } from '../../src/modes/iptables/renderer.js';
-import type { IptablesProgram } from '../../src/modes/iptables/program.js';
+import { IptablesExecutor, RestoreError } from '../../src/dataplane/iptables/executor.js';
+import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
+import type { IptablesProgram } from '../../src/dataplane/iptables/program.js';
 import { localEp, overallServices, servicePort, snapshot } from './fixtures.js';
 import { canUseNetns, inNs, makeNetns, toolExists } from './netns-lab.js';
 

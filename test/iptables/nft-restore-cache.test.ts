@@ -3,11 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IptablesExecutor } from '../../src/modes/iptables/executor.js';
-import { fullSyncExtras } from '../../src/modes/iptables/full-sync-extras.js';
-import { restoreTextFor, wholeTableCachePays } from '../../src/modes/iptables/nft-restore-cache.js';
-import { tableRestoreText, type FamilyProgram } from '../../src/modes/iptables/program.js';
-import { IptablesRenderer } from '../../src/modes/iptables/renderer.js';
+import { IptablesExecutor } from '../../src/dataplane/iptables/executor.js';
+import { fullSyncExtras } from '../../src/dataplane/iptables/full-sync-extras.js';
+import { restoreTextFor, wholeTableCachePays } from '../../src/dataplane/iptables/nft-restore-cache.js';
+import { tableRestoreText, type FamilyProgram } from '../../src/dataplane/iptables/program.js';
+import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
 import type { ServicePort } from '../../src/model/types.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
 import { canUseNetns, inNs, makeNetns, toolExists } from './netns-lab.js';

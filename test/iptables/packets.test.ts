@@ -2,8 +2,8 @@
 // prove the rules work (the flow suite covers the rest): ClusterIP, NodePort, and a port that rejects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IptablesExecutor } from '../../src/modes/iptables/executor.js';
-import { IptablesRenderer } from '../../src/modes/iptables/renderer.js';
+import { IptablesExecutor } from '../../src/dataplane/iptables/executor.js';
+import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
 import { canUseNetns, connectFrom, makeTopology, startEchoServer } from './netns-lab.js';
 

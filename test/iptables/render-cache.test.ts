@@ -3,9 +3,9 @@
 // really are unchanged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IptablesRenderer, LARGE_CLUSTER_ENDPOINTS } from '../../src/modes/iptables/renderer.js';
-import { serviceChains } from '../../src/modes/iptables/chain-names.js';
-import { parseSavedChains } from '../../src/modes/iptables/save-parser.js';
+import { IptablesRenderer, LARGE_CLUSTER_ENDPOINTS } from '../../src/dataplane/iptables/renderer.js';
+import { serviceChains } from '../../src/dataplane/iptables/chain-names.js';
+import { parseSavedChains } from '../../src/dataplane/iptables/save-parser.js';
 import type { ServicePort } from '../../src/model/types.js';
 import { ep, localEp, overallServices, servicePort, snapshot } from './fixtures.js';
 

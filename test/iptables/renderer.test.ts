@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { IptablesRenderer, LARGE_CLUSTER_ENDPOINTS } from '../../src/modes/iptables/renderer.js';
-import { endpointChain, serviceChains } from '../../src/modes/iptables/chain-names.js';
+import { IptablesRenderer, LARGE_CLUSTER_ENDPOINTS } from '../../src/dataplane/iptables/renderer.js';
+import { endpointChain, serviceChains } from '../../src/dataplane/iptables/chain-names.js';
 import { ep, ipv6Services, localEp, overallServices, servicePort, snapshot } from './fixtures.js';
 import { normalizeRestore } from './normalize.js';
 

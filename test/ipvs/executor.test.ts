@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunToolOptions, ToolResult } from '../../src/exec/run-tool.js';
-import { IpvsExecutor } from '../../src/modes/ipvs/executor.js';
-import type { IpvsProgram } from '../../src/modes/ipvs/program.js';
-import { IpvsRenderer } from '../../src/modes/ipvs/renderer.js';
+import { IpvsExecutor } from '../../src/dataplane/ipvs/executor.js';
+import type { IpvsProgram } from '../../src/dataplane/ipvs/program.js';
+import { IpvsRenderer } from '../../src/dataplane/ipvs/renderer.js';
 import type { ServicePort } from '../../src/model/types.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
 

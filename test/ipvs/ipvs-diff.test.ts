@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffIpvs } from '../../src/modes/ipvs/ipvs-diff.js';
-import { parseConnectionCounts, parseIpvsadmSave } from '../../src/modes/ipvs/ipvsadm-state.js';
-import type { VirtualServer } from '../../src/modes/ipvs/program.js';
+import { diffIpvs } from '../../src/dataplane/ipvs/ipvs-diff.js';
+import { parseConnectionCounts, parseIpvsadmSave } from '../../src/dataplane/ipvs/ipvsadm-state.js';
+import type { VirtualServer } from '../../src/dataplane/ipvs/program.js';
 
 const vs = (address: string, reals: string[], more: Partial<VirtualServer> = {}): VirtualServer => ({
   protocol: 'TCP', address, port: 80, scheduler: 'rr', persistence: 0, schedulerFlags: [], service: 'default/web:http',

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connReuseModeAction, sysctlsFor } from '../../src/modes/ipvs/kernel-setup.js';
+import { connReuseModeAction, sysctlsFor } from '../../src/dataplane/ipvs/kernel-setup.js';
 import { parseTap } from './tap-results.js';
 
 test('conn_reuse_mode: too old before 4.1, set to 0 until 5.9, left alone from 5.9', () => {

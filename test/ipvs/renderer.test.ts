@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IpvsRenderer } from '../../src/modes/ipvs/renderer.js';
-import type { FamilyIpvsProgram } from '../../src/modes/ipvs/program.js';
+import { IpvsRenderer } from '../../src/dataplane/ipvs/renderer.js';
+import type { FamilyIpvsProgram } from '../../src/dataplane/ipvs/program.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
 
 const NODE = '192.0.2.10';

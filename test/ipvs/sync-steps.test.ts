@@ -3,12 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connectionCounts, ipvsadmRestore } from '../../src/modes/ipvs/ipvsadm-batch.js';
-import { onlyBenignAddressErrors } from '../../src/modes/ipvs/kernel-sets.js';
-import { iptablesRestoreInput, readKernel } from '../../src/modes/ipvs/kernel-view.js';
-import { JUMPS } from '../../src/modes/ipvs/iptables-rules.js';
-import type { FamilyIpvsProgram } from '../../src/modes/ipvs/program.js';
-import { settleAll, SyncClock } from '../../src/modes/ipvs/sync-timings.js';
+import { connectionCounts, ipvsadmRestore } from '../../src/dataplane/ipvs/ipvsadm-batch.js';
+import { onlyBenignAddressErrors } from '../../src/dataplane/ipvs/kernel-sets.js';
+import { iptablesRestoreInput, readKernel } from '../../src/dataplane/ipvs/kernel-view.js';
+import { JUMPS } from '../../src/dataplane/ipvs/iptables-rules.js';
+import type { FamilyIpvsProgram } from '../../src/dataplane/ipvs/program.js';
+import { settleAll, SyncClock } from '../../src/dataplane/ipvs/sync-timings.js';
 
 test('ipvsadm --restore: exit 0 with a message on stderr is a failure; nothing to do runs nothing', async () => {
   const runs: string[] = [];

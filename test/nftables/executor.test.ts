@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createNftablesDataPlane } from '../../src/modes/nftables/index.js';
+import { createNftablesDataPlane } from '../../src/dataplane/nftables/index.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { ep, FakeNft, servicePort, snapshot } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 // Snapshots built directly from model values, and a fake nft that records every transaction.
 
 import type { Endpoint, ServicePort, Snapshot } from '../../src/model/types.js';
-import type { ElementProbe, NftRunner, TableListing } from '../../src/modes/nftables/nft-runner.js';
+import type { ElementProbe, NftRunner, TableListing } from '../../src/dataplane/nftables/nft-runner.js';
 import { endpoint, servicePort as modelPort } from '../fixtures/service-port.js';
 
 /** An endpoint on another node (node-b), port 8080 unless given. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { createNftablesDataPlane, NftCommand } from '../../src/modes/nftables/index.js';
+import { createNftablesDataPlane, NftCommand } from '../../src/dataplane/nftables/index.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
 

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NftSession, NftSessionError, oneLine } from '../../src/modes/nftables/nft-session.js';
+import { NftSession, NftSessionError, oneLine } from '../../src/dataplane/nftables/nft-session.js';
 
 // refuse: an nft error for that line; die: exit at once; hang: never answer again.
 const STAND_IN = `

@@ -2,7 +2,7 @@
 // port by name (the Proxier then leaves it out), and its memory stays consistent for the next render.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NftRenderer, formatProgram } from '../../src/modes/nftables/index.js';
+import { NftRenderer, formatProgram } from '../../src/dataplane/nftables/index.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
 
 test('a port whose element would hold "; flush ruleset" is refused by name; without it the next render is whole', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NftRenderer } from '../../src/modes/nftables/renderer.js';
-import { SlotTable } from '../../src/modes/nftables/slot-table.js';
-import { kernelScheduler } from '../../src/modes/nftables/kernel-schedulers.js';
+import { NftRenderer } from '../../src/dataplane/nftables/renderer.js';
+import { SlotTable } from '../../src/dataplane/nftables/slot-table.js';
+import { kernelScheduler } from '../../src/dataplane/nftables/kernel-schedulers.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
 
 const render = (r: NftRenderer, ports: Parameters<typeof snapshot>[0]) => r.render({ snapshot: snapshot(ports), previous: undefined, full: true });

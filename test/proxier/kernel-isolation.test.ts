@@ -9,10 +9,10 @@ import type { KubeObject } from '../../src/model/objects.js';
 import type { DataPlane } from '../../src/dataplane/types.js';
 import { Proxier } from '../../src/proxier/proxier.js';
 import { reportRejectedInput } from '../../src/proxier/rejected-input.js';
-import { createIptablesDataPlane, type IptablesProgram } from '../../src/modes/iptables/index.js';
-import { createNftablesDataPlane, NftCommand, type NftProgram } from '../../src/modes/nftables/index.js';
+import { createIptablesDataPlane, type IptablesProgram } from '../../src/dataplane/iptables/index.js';
+import { createNftablesDataPlane, NftCommand, type NftProgram } from '../../src/dataplane/nftables/index.js';
 import { createProxyMetrics } from '../../src/observability/metrics.js';
-import { ProxyHealth } from '../../src/observability/proxy-health.js';
+import { ProxyHealth } from '../../src/health/proxy-health.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { canUseNetns, inNs, makeNetns, toolExists } from '../iptables/netns-lab.js';
 

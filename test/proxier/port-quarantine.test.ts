@@ -10,7 +10,7 @@ import type { KubeObject } from '../../src/model/objects.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { MAX_TRIALS } from '../../src/proxier/port-quarantine.js';
 import { createProxyMetrics } from '../../src/observability/metrics.js';
-import { ProxyHealth } from '../../src/observability/proxy-health.js';
+import { ProxyHealth } from '../../src/health/proxy-health.js';
 import type { Logger } from '../../src/observability/logger.js';
 
 const REFUSED_PORT = 666;

@@ -8,7 +8,7 @@ import { ServiceModel } from '../../src/model/service-model.js';
 import type { DataPlane, SyncInput } from '../../src/dataplane/types.js';
 import type { KubeObject } from '../../src/model/objects.js';
 import { createProxyMetrics } from '../../src/observability/metrics.js';
-import { ProxyHealth } from '../../src/observability/proxy-health.js';
+import { ProxyHealth } from '../../src/health/proxy-health.js';
 import type { Logger } from '../../src/observability/logger.js';
 
 function service(name: string, ip: string): KubeObject {

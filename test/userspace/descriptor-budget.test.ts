@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { descriptorReserve, listenerCapacity, openFileLimit } from '../../src/modes/userspace/descriptor-budget.js';
-import { UserspaceExecutor } from '../../src/modes/userspace/executor.js';
-import { UserspaceRenderer } from '../../src/modes/userspace/renderer.js';
+import { descriptorReserve, listenerCapacity, openFileLimit } from '../../src/dataplane/userspace/descriptor-budget.js';
+import { UserspaceExecutor } from '../../src/dataplane/userspace/executor.js';
+import { UserspaceRenderer } from '../../src/dataplane/userspace/renderer.js';
 import type { ServicePort } from '../../src/model/types.js';
 import { askWho, endpoint, loopbackAddress, recordingLogger, servicePort, snapshot, syncInput, tcpEchoBackend } from './fixtures.js';
 import { unservedWarnings } from '../../src/bench/kproxy-under-test.js';

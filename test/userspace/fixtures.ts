@@ -5,8 +5,8 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { TestContext } from 'node:test';
 import type { SyncInput } from '../../src/dataplane/types.js';
 import type { IPFamily, ServicePort, Snapshot } from '../../src/model/types.js';
-import { UserspaceExecutor, type UserspaceExecutorOptions } from '../../src/modes/userspace/executor.js';
-import { UserspaceRenderer } from '../../src/modes/userspace/renderer.js';
+import { UserspaceExecutor, type UserspaceExecutorOptions } from '../../src/dataplane/userspace/executor.js';
+import { UserspaceRenderer } from '../../src/dataplane/userspace/renderer.js';
 import type { Logger } from '../../src/observability/logger.js';
 
 export { endpoint, servicePort } from '../fixtures/service-port.js';

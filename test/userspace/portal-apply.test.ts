@@ -2,9 +2,9 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { runTool } from '../../src/exec/run-tool.js';
-import { UserspaceExecutor } from '../../src/modes/userspace/executor.js';
-import { PortalInstaller } from '../../src/modes/userspace/portal-installer.js';
-import { UserspaceRenderer } from '../../src/modes/userspace/renderer.js';
+import { UserspaceExecutor } from '../../src/dataplane/userspace/executor.js';
+import { PortalInstaller } from '../../src/dataplane/userspace/portal-installer.js';
+import { UserspaceRenderer } from '../../src/dataplane/userspace/renderer.js';
 import type { ServicePort } from '../../src/model/types.js';
 import { endpoint, recordingLogger, servicePort, snapshot, syncInput } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLocalAddress, JUMPS, presentJumps, renderPortalCleanup, renderPortalRestore, type PortalRule } from '../../src/modes/userspace/portals.js';
+import { isLocalAddress, JUMPS, presentJumps, renderPortalCleanup, renderPortalRestore, type PortalRule } from '../../src/dataplane/userspace/portals.js';
 
 const RULES: PortalRule[] = [
   { family: 'IPv4', protocol: 'UDP', address: '10.96.0.53', port: 53, servicePort: 'kube-system/dns:dns', target: 41001 },

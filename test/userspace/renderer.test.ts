@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UserspaceRenderer } from '../../src/modes/userspace/renderer.js';
-import type { ListenerSpec } from '../../src/modes/userspace/listener-table.js';
+import { UserspaceRenderer } from '../../src/dataplane/userspace/renderer.js';
+import type { ListenerSpec } from '../../src/dataplane/userspace/listener-table.js';
 import { endpoint, servicePort, snapshot, syncInput } from './fixtures.js';
 
 const web = servicePort({

@@ -2,8 +2,8 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { UserspaceExecutorOptions } from '../../src/modes/userspace/executor.js';
-import { TcpProxy, type TcpRelayInfo } from '../../src/modes/userspace/tcp-proxy.js';
+import type { UserspaceExecutorOptions } from '../../src/dataplane/userspace/executor.js';
+import { TcpProxy, type TcpRelayInfo } from '../../src/dataplane/userspace/tcp-proxy.js';
 import type { ServicePort } from '../../src/model/types.js';
 import {
   askWho,

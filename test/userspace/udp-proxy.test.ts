@@ -1,7 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { UserspaceExecutor, UserspaceExecutorOptions } from '../../src/modes/userspace/executor.js';
-import { UdpProxy } from '../../src/modes/userspace/udp-proxy.js';
+import type { UserspaceExecutor, UserspaceExecutorOptions } from '../../src/dataplane/userspace/executor.js';
+import { UdpProxy } from '../../src/dataplane/userspace/udp-proxy.js';
 import type { ServicePort } from '../../src/model/types.js';
 import { endpoint, loopbackAddress, proxyRig, servicePort, udpClient, udpEchoBackend, until, type ProxyRig, type UdpBackend } from './fixtures.js';
 
