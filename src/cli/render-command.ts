@@ -3,7 +3,8 @@
 // program for everything that did load is printed (so a CI check can fail on bad manifests).
 
 import type { LoadedConfiguration } from '../config/load.js';
-import { createDataPlane, defaultSchedulerFor } from '../dataplane/registry.js';
+import { createDataPlane } from '../dataplane/registry.js';
+import { defaultSchedulerFor } from '../schedulers/scheduler-table.js';
 import { ServiceModel } from '../model/service-model.js';
 import { createProxyMetrics } from '../observability/metrics.js';
 import { FileSource } from '../sources/file-source.js';

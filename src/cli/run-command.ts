@@ -4,7 +4,8 @@
 
 import type { LoadedConfiguration } from '../config/load.js';
 import { effectiveSyncPeriods } from '../config/load.js';
-import { createDataPlane, defaultSchedulerFor } from '../dataplane/registry.js';
+import { createDataPlane } from '../dataplane/registry.js';
+import { defaultSchedulerFor } from '../schedulers/scheduler-table.js';
 import { ServiceModel } from '../model/service-model.js';
 import { startHealthServer } from '../health/health-server.js';
 import { createProxyMetrics } from '../observability/metrics.js';
@@ -38,10 +39,10 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
     return 1;
   }
 
-  if (mode === 'ipvs' || mode === 'userspace') {
-    if (!config.ipvs.scheduler) logger.info('IPVS scheduler not specified, use rr by default');
-  }
   const defaultScheduler = defaultSchedulerFor(mode, config.ipvs.scheduler);
+  if ((mode === 'ipvs' || mode === 'userspace') && !config.ipvs.scheduler) {
+    logger.info(`IPVS scheduler not specified, use ${defaultScheduler} by default`);
+  }
   const model = new ServiceModel({ hostname, defaultScheduler, serviceProxyName: kproxy.serviceProxyName, allowLoopbackEndpoints: mode === 'userspace' });
   const metrics = createProxyMetrics({ mode });
   reportRejectedInput(model, metrics, logger);

@@ -7,6 +7,7 @@ import {
   type FlagDef, type FlagState,
 } from './flag-model.js';
 import type { KubeProxyConfiguration, LocalMode, ProxyMode } from './types.js';
+import { ipvsSchedulerHelp } from '../schedulers/scheduler-docs.js';
 
 /** A flag that writes one config field and is ignored when --config is given. */
 function configFlag(def: Omit<FlagDef, 'apply' | 'ignoredWithConfig'>, set: (c: KubeProxyConfiguration, raw: string) => void): FlagDef {
@@ -118,7 +119,7 @@ export const MODE_FLAGS: readonly FlagDef[] = [
     help: "The minimum period between IPVS rule resyncs (e.g. '5s', '1m', '2h22m'). A value of 0 means every Service or EndpointSlice change will result in an immediate IPVS resync.",
     apply: (s, raw) => { s.deferred.ipvsMinSyncPeriod = durationValue(raw); } },
   configFlag({ name: 'ipvs-scheduler', type: 'string', fields: ['ipvs.scheduler'],
-    help: 'The ipvs scheduler type when proxy mode is ipvs (also used by the userspace mode): rr, wrr, lc, wlc, lblc, lblcr, sh, dh, sed, nq, mh, fo, ovf, or random (kproxy addition). Empty means rr.' },
+    help: ipvsSchedulerHelp() },
   (c, raw) => { c.ipvs.scheduler = raw; }),
   { name: 'ipvs-exclude-cidrs', type: 'strings', ignoredWithConfig: true, fields: ['ipvs.excludeCIDRs'],
     help: 'A comma-separated list of CIDRs which the ipvs proxier should not touch when cleaning up IPVS rules.',

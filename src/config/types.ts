@@ -6,6 +6,8 @@
 // v1alpha2 have them); the effective pair comes from the section of the selected mode, see
 // effectiveSyncPeriods().
 
+import { TABLE_SCHEDULER_NAMES } from '../schedulers/scheduler-table.js';
+
 export const API_VERSION = 'kubeproxy.config.k8s.io/v1alpha1';
 export const KIND = 'KubeProxyConfiguration';
 
@@ -17,10 +19,8 @@ export const PROXY_MODES: readonly ProxyMode[] = ['', 'userspace', 'iptables', '
 export type LocalMode = '' | 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix';
 export const LOCAL_MODES: readonly LocalMode[] = ['', 'ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'];
 
-/** IPVS schedulers (ip_vs_*.ko) plus kproxy's own `random`; '' means rr. */
-export const IPVS_SCHEDULERS: readonly string[] = [
-  '', 'rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 'sed', 'nq', 'mh', 'fo', 'ovf', 'random',
-];
+/** --ipvs-scheduler's values: every name of the scheduler table; '' means the mode's default. */
+export const IPVS_SCHEDULERS: readonly string[] = ['', ...TABLE_SCHEDULER_NAMES];
 
 /** Keywords nodePortAddresses accepts besides CIDRs. */
 export const NODEPORT_KEYWORDS: readonly string[] = ['primary', 'localhost', 'all'];

@@ -69,7 +69,7 @@ function checkModeSections(c: KubeProxyConfiguration, report: Report): void {
   checkRange('iptables.masqueradeBit', c.iptables.masqueradeBit, 0, 31, report);
   if (c.mode === 'nftables') checkRange('nftables.masqueradeBit', c.nftables.masqueradeBit, 0, 31, report);
   if (!IPVS_SCHEDULERS.includes(c.ipvs.scheduler)) {
-    report('ipvs.scheduler', c.ipvs.scheduler, `allowed: ${list(IPVS_SCHEDULERS)} ("" means rr)`);
+    report('ipvs.scheduler', c.ipvs.scheduler, `allowed: ${list(IPVS_SCHEDULERS)} ("" means the mode's default)`);
   }
   if (c.mode === 'ipvs') {
     for (const key of ['tcpTimeout', 'tcpFinTimeout', 'udpTimeout'] as const) {

@@ -40,15 +40,6 @@ export function createDataPlane(mode: ProxyMode, ctx: DataPlaneContext): DataPla
 }
 
 /**
- * The scheduler a Service gets without the kproxy.io/scheduler annotation: --ipvs-scheduler when set, else
- * the mode's own default (rr for IPVS semantics; random where upstream picks endpoints at random).
- */
-export function defaultSchedulerFor(mode: ProxyMode, configured: string): string {
-  if (configured) return configured;
-  return mode === 'iptables' || mode === 'nftables' ? 'random' : 'rr';
-}
-
-/**
  * The mode used when --proxy-mode is empty: upstream's default (iptables) when root and available,
  * otherwise userspace, which needs no privileges.
  */

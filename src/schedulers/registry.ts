@@ -1,5 +1,5 @@
-// The scheduler plugins by name. The data plane asks for one per service port by the name in
-// ServicePort.scheduler (the kproxy.io/scheduler annotation, else the configured default).
+// The userspace scheduler plugins by name: how each runs. Which plugin a service port gets (and what an
+// unknown or kernel-only name becomes) is scheduler-table.ts's answer; descriptions come from there too.
 import { DestinationHashScheduler } from './dh.js';
 import { MaglevHashScheduler } from './mh.js';
 import { RandomScheduler } from './random.js';
@@ -12,6 +12,7 @@ import {
   SHORTEST_EXPECTED_DELAY,
   WEIGHTED_LEAST_CONNECTION,
 } from './least-connection.js';
+import { schedulerRow } from './scheduler-table.js';
 import type { ConnectionCounts, Scheduler, SchedulerFactory } from './types.js';
 import { WeightedRoundRobinScheduler } from './wrr.js';
 
@@ -24,21 +25,20 @@ export interface SchedulerOptions {
 
 interface Plugin {
   readonly name: string;
-  readonly description: string;
   build(counts: ConnectionCounts, options: SchedulerOptions): Scheduler;
 }
 
 const PLUGINS: readonly Plugin[] = [
-  { name: 'rr', description: 'round robin', build: () => new RoundRobinScheduler() },
-  { name: 'wrr', description: 'weighted round robin', build: () => new WeightedRoundRobinScheduler() },
-  { name: 'lc', description: 'least connections', build: (c) => new LeastOverheadScheduler(LEAST_CONNECTION, c) },
-  { name: 'wlc', description: 'weighted least connections', build: (c) => new LeastOverheadScheduler(WEIGHTED_LEAST_CONNECTION, c) },
-  { name: 'sed', description: 'shortest expected delay', build: (c) => new LeastOverheadScheduler(SHORTEST_EXPECTED_DELAY, c) },
-  { name: 'nq', description: 'never queue', build: (c) => new LeastOverheadScheduler(NEVER_QUEUE, c) },
-  { name: 'dh', description: 'destination hashing', build: () => new DestinationHashScheduler() },
-  { name: 'sh', description: 'source hashing', build: (_c, o) => new SourceHashScheduler(o.hashSourcePort ?? false) },
-  { name: 'mh', description: 'maglev hashing', build: (_c, o) => new MaglevHashScheduler(o.hashSourcePort ?? false) },
-  { name: 'random', description: 'uniformly random (kproxy only)', build: (_c, o) => new RandomScheduler(o.random) },
+  { name: 'rr', build: () => new RoundRobinScheduler() },
+  { name: 'wrr', build: () => new WeightedRoundRobinScheduler() },
+  { name: 'lc', build: (c) => new LeastOverheadScheduler(LEAST_CONNECTION, c) },
+  { name: 'wlc', build: (c) => new LeastOverheadScheduler(WEIGHTED_LEAST_CONNECTION, c) },
+  { name: 'sed', build: (c) => new LeastOverheadScheduler(SHORTEST_EXPECTED_DELAY, c) },
+  { name: 'nq', build: (c) => new LeastOverheadScheduler(NEVER_QUEUE, c) },
+  { name: 'dh', build: () => new DestinationHashScheduler() },
+  { name: 'sh', build: (_c, o) => new SourceHashScheduler(o.hashSourcePort ?? false) },
+  { name: 'mh', build: (_c, o) => new MaglevHashScheduler(o.hashSourcePort ?? false) },
+  { name: 'random', build: (_c, o) => new RandomScheduler(o.random) },
 ];
 
 const BY_NAME = new Map(PLUGINS.map((p) => [p.name, p]));
@@ -51,7 +51,7 @@ export function schedulerFactory(name: string): SchedulerFactory | undefined {
   if (plugin === undefined) return undefined;
   return {
     name: plugin.name,
-    description: plugin.description,
+    description: schedulerRow(plugin.name)?.description ?? plugin.name,
     create: (counts) => plugin.build(counts, {}),
   };
 }

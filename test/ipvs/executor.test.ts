@@ -126,3 +126,10 @@ test('a full sync that reads a kernel missing what was committed logs one repair
   assert.match(warned[0]!, /Repairing proxy rules.*TCP.*10\.96\.0\.10:80/);
   assert.deepEqual(counted.sort(), ['ipvs/missing-elements', 'ipvs/missing-jump', 'ipvs/missing-rules', 'ipvs/missing-servers']);
 });
+
+test('preflight proves the kernel scheduler the default runs: random (no IPVS module) is proven as rr', async () => {
+  const r = recorder();
+  await new IpvsExecutor({ runTool: r.runTool, iptablesBackend: 'legacy', defaultScheduler: 'random' }).preflight();
+  const probes = r.calls.map((c) => c.command).filter((c) => c.startsWith('ipvsadm -A'));
+  assert.deepEqual(probes, ['ipvsadm -A -t 198.51.100.0:20000 -s rr']);
+});

@@ -101,6 +101,18 @@ test('a scheduler nft cannot run falls back to random with one warning per Servi
   assert.deepEqual(r2.warnings, []);
 });
 
+test('an unknown scheduler name runs rr, as in every mode, with a warning naming the port and the value', async () => {
+  const [nft, counted] = [new FakeNft(), [] as string[]];
+  const schedulerFallbacksTotal = { labels: (l: { scheduler: string }) => ({ inc: () => counted.push(l.scheduler) }) } as never;
+  const dp = createNftablesDataPlane({ runner: nft, families: ['IPv4'], conntrackCleanup: false, metrics: { schedulerFallbacksTotal } });
+  const odd = servicePort('odd', '10.96.0.10', [ep('10.244.0.1'), ep('10.244.0.2')], { scheduler: 'fastest' });
+  const r = await sync(dp, snapshot([odd], 1), undefined);
+  assert.equal(r.warnings.length, 1);
+  assert.match(r.warnings[0]!, /ns\/odd:.*"fastest".*unknown.*using rr/);
+  assert.deepEqual(counted, ['fastest']);
+  assert.match(nft.scripts[0]!, /10\.96\.0\.10 \. tcp \. 80 : goto cluster-ip-rr-2/);
+});
+
 test('after a refused rewrite, the next rewrite deletes and recreates the table', async () => {
   const nft = new FakeNft();
   const dp = createNftablesDataPlane({ runner: nft, families: ['IPv4'], conntrackCleanup: false });

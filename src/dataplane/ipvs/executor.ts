@@ -10,6 +10,7 @@ import { runTool, ToolError, type RunToolOptions, type ToolResult } from '../../
 import type { IPFamily } from '../../model/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { BackendChoice, IptablesBackend } from '../../netfilter/backend.js';
+import { resolveScheduler } from '../../schedulers/scheduler-table.js';
 import { cleanupIpvs } from './cleanup.js';
 import { GracefulTermination } from './graceful-termination.js';
 import { iptablesTools, resolveIptablesBackend } from './iptables-tools.js';
@@ -36,7 +37,7 @@ export interface IpvsExecutorOptions {
   readonly iptablesBackend?: BackendChoice;
   /** How often draining real servers are checked for remaining connections (upstream: 1 minute). */
   readonly gracefulCheckIntervalMs?: number;
-  /** The scheduler Services get by default (--ipvs-scheduler), proven at start. */
+  /** The scheduler Services get by default (--ipvs-scheduler); the kernel scheduler it runs is proven at start. */
   readonly defaultScheduler?: string;
   /** Runs the tools (default runTool); tests pass a recorder. */
   readonly runTool?: RunTool;
@@ -102,7 +103,7 @@ export class IpvsExecutor implements Executor<IpvsProgram> {
   /** Sysctls and the default scheduler's module, as upstream checks them before it starts. */
   async preflight(): Promise<void> {
     await this.prepare();
-    const scheduler = this.o.defaultScheduler || 'rr';
+    const scheduler = resolveScheduler('ipvs', this.o.defaultScheduler ?? '').meaning.runs;
     await proveScheduler(scheduler, this.tool, this.runTool);
     this.proven.add(scheduler);
   }

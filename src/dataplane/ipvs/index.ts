@@ -57,7 +57,7 @@ export function createIpvsDataPlaneFor(ctx: DataPlaneContext): IpvsDataPlane {
     },
     excludeCIDRs: config.ipvs.excludeCIDRs,
     iptablesBackend: ctx.kproxy.iptablesBackend ?? 'auto',
-    defaultScheduler: config.ipvs.scheduler || 'rr',
+    defaultScheduler: config.ipvs.scheduler,
     logger: ctx.logger,
     syncRepairsTotal: ctx.metrics.syncRepairsTotal,
   });

@@ -4,11 +4,9 @@
 
 import { BlockList, isIP } from 'node:net';
 import type { Endpoint, IPFamily, ServicePort } from '../../model/types.js';
+import { resolveScheduler, schedulerWarning } from '../../schedulers/scheduler-table.js';
 import type { IpsetId } from './ipset-table.js';
 import { canonicalIP, type RealServer, type VirtualServer } from './program.js';
-
-/** Kernel schedulers (ip_vs_*.ko). kproxy's own `random` has no kernel module. */
-export const KERNEL_SCHEDULERS: readonly string[] = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 'sed', 'nq', 'mh', 'fo', 'ovf'];
 
 export interface FamilyPlanContext {
   readonly family: IPFamily;
@@ -96,19 +94,18 @@ export class FamilyPlan {
   }
 
   private virtual(sp: ServicePort, address: string, port: number, endpoints: readonly Endpoint[]): void {
-    let scheduler = sp.scheduler || 'rr';
-    if (!KERNEL_SCHEDULERS.includes(scheduler)) {
-      this.ctx.warn(`service ${sp.key}: scheduler "${scheduler}" has no IPVS kernel module, using rr`);
-      scheduler = 'rr';
-    }
+    // The kernel scheduler and its flags are the scheduler table's IPVS column.
+    const choice = resolveScheduler('ipvs', sp.scheduler);
+    const warning = schedulerWarning('ipvs', sp.key, choice);
+    if (warning) this.ctx.warn(warning);
     const realServers: RealServer[] = dedupe(endpoints).map((e) => ({ address: canonicalIP(e.ip), port: e.port, weight: 1 }));
     this.virtualServers.push({
       protocol: sp.protocol,
       address: canonicalIP(address),
       port,
-      scheduler,
+      scheduler: choice.meaning.runs,
       persistence: sp.sessionAffinity.type === 'ClientIP' ? sp.sessionAffinity.timeoutSeconds : 0,
-      schedulerFlags: scheduler === 'mh' ? ['mh-port'] : [],
+      schedulerFlags: [...(choice.meaning.flags ?? [])],
       realServers,
       service: sp.key,
     });

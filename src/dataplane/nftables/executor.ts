@@ -10,6 +10,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Counter } from '../../observability/prometheus.js';
 import { runConntrackCommands, staleConntrackCommands } from '../../netfilter/conntrack-cleanup.js';
 import { naming, RepairReporter, type RuleDamage } from '../rule-repairs.js';
+import { resolveScheduler, schedulerWarning } from '../../schedulers/scheduler-table.js';
 import { CommittedFamily } from './committed-state.js';
 import { NftCommand, type NftRunner } from './nft-runner.js';
 import { fullFamilyChunks, TABLE_NAME, type FamilyProgram, type NftProgram } from './program.js';
@@ -19,7 +20,7 @@ export interface NftExecutorMetrics {
   readonly nftablesCleanupFailuresTotal?: Counter;
   /** kproxy-only: full syncs that found the table damaged and rewrote it, by what was found. */
   readonly syncRepairsTotal?: Counter<'mode' | 'reason'>;
-  /** kproxy-only: service ports whose scheduler fell back to random, by requested scheduler. */
+  /** kproxy-only: service ports whose scheduler fell back (scheduler table), by requested scheduler. */
   readonly schedulerFallbacksTotal?: Counter<'scheduler'>;
 }
 
@@ -206,7 +207,8 @@ export class NftExecutor implements Executor<NftProgram> {
         if (!asked || this.warned.has(id)) continue;
         this.warned.add(id);
         this.opts.metrics?.schedulerFallbacksTotal?.labels({ scheduler: asked }).inc();
-        out.push(`Service port ${key} asks for scheduler "${asked}", which nftables mode cannot run in the kernel; using random`);
+        const warning = schedulerWarning('nftables', key, resolveScheduler('nftables', asked));
+        if (warning) out.push(warning);
       }
     }
     return out;

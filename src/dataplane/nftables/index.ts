@@ -36,7 +36,7 @@ export function createNftablesDataPlaneFor(ctx: DataPlaneContext): NftablesDataP
   try {
     fallbacks = ctx.metrics.registry.counter({
       name: FALLBACK_METRIC,
-      help: 'Service ports whose kproxy.io/scheduler nftables cannot run in the kernel (they use random), by scheduler',
+      help: 'Service ports whose scheduler nftables cannot run in the kernel (they run the fallback of the scheduler table), or whose kproxy.io/scheduler is unknown (they run rr), by scheduler',
       labelNames: ['scheduler'],
     });
   } catch {

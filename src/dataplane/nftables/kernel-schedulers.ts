@@ -1,21 +1,19 @@
-// Which of kproxy's schedulers the kernel can run in a rule. nft has random numbers (random), a counter
-// (rr; wrr too, since Kubernetes endpoints carry no weights) and a hash of the source or destination
-// address (sh, dh). The rest (lc, wlc, sed, nq, mh, ...) need connection counts or tables nft does not
-// keep: they fall back to random, and the data plane warns once per Service and counts it.
+// The nftables reading of the scheduler table (src/schedulers/scheduler-table.ts): which nft pick a
+// service port's scheduler becomes. nft has random numbers, a counter and an address hash; the table says
+// which names map to which, which fall back (warned once per Service and counted by the executor), and
+// that an unknown name runs rr as in every mode.
 
-import type { KernelScheduler } from './pick-chains.js';
-
-const DIRECT: Readonly<Record<string, KernelScheduler>> = { random: 'random', rr: 'rr', wrr: 'rr', sh: 'sh', dh: 'dh' };
+import { resolveScheduler, type NftablesPick } from '../../schedulers/scheduler-table.js';
 
 export interface SchedulerChoice {
-  readonly scheduler: KernelScheduler;
-  /** The requested scheduler when it could not be honoured. */
+  readonly scheduler: NftablesPick;
+  /** The requested scheduler when it could not be honoured (a fallback, or a name the table lacks). */
   readonly fallbackFrom?: string;
 }
 
-/** `requested` is ServicePort.scheduler; '' means the mode's default. */
-export function kernelScheduler(requested: string, defaultScheduler: KernelScheduler = 'random'): SchedulerChoice {
-  if (requested === '') return { scheduler: defaultScheduler };
-  const direct = DIRECT[requested];
-  return direct ? { scheduler: direct } : { scheduler: 'random', fallbackFrom: requested };
+/** `requested` is ServicePort.scheduler; '' means `defaultScheduler` (the mode's default from the table). */
+export function kernelScheduler(requested: string, defaultScheduler?: NftablesPick): SchedulerChoice {
+  const choice = resolveScheduler('nftables', requested, defaultScheduler);
+  const fellBack = choice.unknown || choice.meaning.fit === 'fallback';
+  return { scheduler: choice.meaning.runs, ...(fellBack ? { fallbackFrom: choice.requested } : {}) };
 }

@@ -8,6 +8,7 @@
 // points straight at these chains: one lookup and one element per entry fewer than a separate pick map.
 
 import type { IPFamily } from '../../model/types.js';
+import type { NftablesPick } from '../../schedulers/scheduler-table.js';
 import type { ChainDecl } from './program.js';
 import { familyWords, PROTOCOLS } from './fixed-structure.js';
 
@@ -15,7 +16,8 @@ export type KeyShape = 'ip' | 'np';
 export type ListKind = 'main' | 'bypass';
 /** How a packet reached the group chain; decides its masquerade rules (see masqueradeRules). */
 export type Entry = 'cluster' | 'external' | 'picked';
-export type KernelScheduler = 'random' | 'rr' | 'sh' | 'dh';
+/** The nft picks the scheduler table names (numgen random, a counter, a hash of an address). */
+export type KernelScheduler = NftablesPick;
 
 /** Bypass slots live above the main ones in the same endpoints map. */
 export const BYPASS_OFFSET = 65536;

@@ -41,7 +41,7 @@ export interface ServiceContribution {
   readonly elements: readonly NftElement[];
   /** Names of the per-group chains (pick-*, slot-*) its elements point at. */
   readonly chains: readonly string[];
-  /** A scheduler this port asked for that nft cannot express (fell back to random). */
+  /** A scheduler this port asked for that nft cannot express, or an unknown name (see the scheduler table). */
   readonly fallbackScheduler?: string;
 }
 

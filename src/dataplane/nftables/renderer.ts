@@ -9,6 +9,7 @@ import type { Renderer, SyncInput } from '../types.js';
 import type { IPFamily, ServicePort, ServicePortKey, Snapshot } from '../../model/types.js';
 import { fixedChains, fixedSets, masqueradeRules, type FixedOptions } from './fixed-structure.js';
 import type { KernelScheduler } from './pick-chains.js';
+import { kernelScheduler } from './kernel-schedulers.js';
 import { localMatch } from './local-detector.js';
 import type { KernelRenderOptions } from '../kernel-render-options.js';
 import { formatProgram, nftFamilyOf, type ChainDecl, type FamilyProgram, type NftElement, type NftProgram, type ServiceContribution } from './program.js';
@@ -66,7 +67,7 @@ export class NftRenderer implements Renderer<NftProgram> {
     const masquerade = { cluster: masqueradeRules(fixed, 'cluster'), external: masqueradeRules(fixed, 'external'), picked: [] };
     const ctx: ServiceRenderContext = {
       slots: this.slots,
-      defaultScheduler: this.opts.defaultScheduler ?? 'random',
+      defaultScheduler: this.opts.defaultScheduler ?? kernelScheduler('').scheduler,
       nodeIPs: (this.opts.nodeIPs ?? []).filter((ip) => isIP(ip) === (family === 'IPv4' ? 4 : 6)),
       chains: st.chainDecls,
       masquerade,

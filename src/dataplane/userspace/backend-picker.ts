@@ -7,6 +7,7 @@ import type { SessionAffinity } from '../../model/types.js';
 import { ClientIPAffinity } from '../../schedulers/affinity.js';
 import { ConnectionCounter } from '../../schedulers/connection-counts.js';
 import { createScheduler } from '../../schedulers/registry.js';
+import { resolveScheduler, schedulerWarning } from '../../schedulers/scheduler-table.js';
 import type { Backend, Scheduler } from '../../schedulers/types.js';
 import type { ListenerSpec } from './listener-table.js';
 
@@ -24,7 +25,7 @@ export class BackendPicker {
   private lastSweep: number;
   private readonly destinationIP: string;
 
-  /** `onFallback` hears about a scheduler name the registry does not know (rr is used instead). */
+  /** `onFallback` hears about a scheduler userspace does not run as asked (see the scheduler table). */
   constructor(
     spec: ListenerSpec,
     private readonly now: () => number,
@@ -90,13 +91,12 @@ export class BackendPicker {
     this.affinity?.record(unmapped(clientIP), backendId);
   }
 
+  /** The plugin the scheduler table's userspace column names; a fallback or unknown name is warned. */
   private makeScheduler(spec: ListenerSpec): Scheduler {
-    try {
-      return createScheduler(spec.scheduler, this.counts);
-    } catch (err) {
-      this.onFallback(`${spec.servicePort}: scheduler ${JSON.stringify(spec.scheduler)} is unknown (${(err as Error).message}); using rr`);
-      return createScheduler('rr', this.counts);
-    }
+    const choice = resolveScheduler('userspace', spec.scheduler);
+    const warning = schedulerWarning('userspace', spec.servicePort, choice);
+    if (warning) this.onFallback(warning);
+    return createScheduler(choice.meaning.runs, this.counts);
   }
 
   private updateAffinity(a: SessionAffinity): void {
