@@ -11,7 +11,8 @@ import { IptablesRenderer, type IptablesRendererOptions } from './renderer.js';
 
 export { IptablesRenderer, IptablesFamilyRenderer, LARGE_CLUSTER_ENDPOINTS } from './renderer.js';
 export { IptablesExecutor, RestoreError } from './executor.js';
-export type { IptablesProgram, FamilyProgram, TableProgram } from './program.js';
+export type { IptablesProgram, FamilyProgram } from './program.js';
+export type { TableProgram } from '../../netfilter/restore-writer.js';
 export { serviceChains, endpointChain, servicePortNameString } from './chain-names.js';
 
 /**
