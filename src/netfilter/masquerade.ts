@@ -6,10 +6,13 @@
 import { KUBE_FORWARD, KUBE_MARK_MASQ, KUBE_POSTROUTING } from './chain-names.js';
 import { comment, type TableWriter } from './restore-writer.js';
 
-/** Go's fmt.Sprintf("%#08x", 1 << bit): the mark as upstream writes it, eight zero-padded hex digits. */
-export function masqueradeMarkOf(bit: number): string {
+/**
+ * Go's fmt.Sprintf("%#08x", 1 << bit): the mark as upstream writes it, eight zero-padded hex digits (the
+ * nftables mode writes it too). `field` names the setting in the error.
+ */
+export function masqueradeMarkOf(bit: number, field = 'iptables.masqueradeBit'): string {
   if (!Number.isInteger(bit) || bit < 0 || bit > 31) {
-    throw new Error(`iptables.masqueradeBit: got ${String(bit)}, allowed: an integer from 0 to 31`);
+    throw new Error(`${field}: got ${String(bit)}, allowed: an integer from 0 to 31`);
   }
   return `0x${(2 ** bit).toString(16).padStart(8, '0')}`;
 }
