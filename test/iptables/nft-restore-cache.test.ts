@@ -81,7 +81,7 @@ test('nft: the listed restore leaves exactly the rules of the plain one, first a
   assert.match(expected, /-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES/);
 
   const ns = makeNetns(t, 'rl');
-  const executor = new IptablesExecutor({ netns: ns, backend: 'nft', conntrackCleanup: false });
+  const executor = new IptablesExecutor({ netns: ns, backend: 'nft' });
   const ports = services(200);
   const first = { snapshot: snapshot(ports), previous: undefined, full: true };
   const renderer = new IptablesRenderer({ detectLocal });
