@@ -27,11 +27,12 @@ export interface SyncInput {
 }
 
 /**
- * Snapshot in, program out; no I/O. The program says what the system should hold after the sync. A renderer
- * may keep memory between renders only as a cache (per ServicePort object, or valid for the snapshot whose
- * generation it saw last): its output must be what it would render without that memory. With `full` false
- * and `previous` given, a program may describe only the service ports in `snapshot.changed` (the rest is
- * in force since `previous` was applied).
+ * Snapshot in, program out; no I/O. The program says what the system should hold after the sync. Memory
+ * between renders is a cache (per ServicePort object, or valid for the snapshot whose generation it saw
+ * last) whose output equals a render without it; the one exception is a position that must stay put from
+ * sync to sync (the nftables mode's endpoint slots), which is the renderer's decision and so its state.
+ * With `full` false and `previous` given, a program may describe only the service ports in
+ * `snapshot.changed` (the rest is in force since `previous` was applied).
  */
 export interface Renderer<Program> {
   render(input: SyncInput): Program;
