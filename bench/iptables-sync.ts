@@ -91,7 +91,7 @@ async function run(n: number, backend: 'nft' | 'legacy', restore: boolean): Prom
   execFileSync('ip', ['netns', 'add', ns]);
   try {
     // The nft back end needs minutes for a 10k-Service restore on a small machine: no timeout in the way.
-    const ex = new IptablesExecutor({ netns: ns, backend, conntrackCleanup: false, restoreTimeoutMs: 3_600_000 });
+    const ex = new IptablesExecutor({ netns: ns, backend, restoreTimeoutMs: 3_600_000 });
     await ex.resolveBackend();
     console.log(await applyStep(ex, `first full sync (${backend})`, cold));
     console.log(await applyStep(ex, `partial sync (${backend})`, partial));

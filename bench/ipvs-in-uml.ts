@@ -35,7 +35,7 @@ function planeFor(mode: 'ipvs' | 'iptables', ns: string): Plane {
     return dp as unknown as Plane;
   }
   const renderer = new IptablesRenderer({ detectLocal, nodeIPs: [NODE_IP], conntrackTCPLiberal: true, randomFully: false });
-  return { renderer, executor: new IptablesExecutor({ netns: ns, backend: 'legacy', conntrackCleanup: false }) } as unknown as Plane;
+  return { renderer, executor: new IptablesExecutor({ netns: ns, backend: 'legacy' }) } as unknown as Plane;
 }
 
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;

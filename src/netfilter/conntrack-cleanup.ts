@@ -4,8 +4,11 @@
 // - entries NATed to an endpoint that went away (per service IP, and per NodePort);
 // - entries to the service IPs / NodePort of a port that gained its first endpoint (they were created
 //   while the port rejected traffic and would keep blackholing it).
+// Every kernel mode NATs through conntrack, so this is not any mode's job: each kernel mode's DataPlane
+// offers a StaleUDPConntrack (its families, its namespace) and the Proxier runs it after each successful
+// apply (dataplane/types.ts, DataPlane.conntrack).
 
-import type { FamilySnapshot, ServicePort } from '../model/types.js';
+import type { FamilySnapshot, IPFamily, ServicePort, Snapshot } from '../model/types.js';
 import { runTool, type RunToolOptions } from '../exec/run-tool.js';
 
 function serviceIPs(sp: ServicePort): string[] {
@@ -41,15 +44,47 @@ export function staleConntrackCommands(
 }
 
 /** Runs the commands; "0 flow entries" is success. Returns the failures' messages. */
-export async function runConntrackCommands(commands: readonly string[][], opts: RunToolOptions): Promise<string[]> {
+export async function runConntrackCommands(commands: readonly string[][], opts: RunToolOptions, run: typeof runTool = runTool): Promise<string[]> {
   const failures: string[] = [];
   for (const args of commands) {
     try {
-      await runTool('conntrack', args, opts);
+      await run('conntrack', args, opts);
     } catch (err) {
       const msg = (err as Error).message;
       if (!/0 flow entries have been deleted/.test(msg)) failures.push(msg);
     }
   }
   return failures;
+}
+
+/** A kernel mode's choice: delete stale UDP entries after syncs (default true; needs the conntrack tool). */
+export interface ConntrackCleanupOption {
+  readonly conntrackCleanup?: boolean;
+}
+
+export interface StaleUDPConntrackOptions {
+  /** The families the mode proxies: entries of the others are none of its business. */
+  readonly families: readonly IPFamily[];
+  /** The network namespace the mode programs (tests, benchmarks); default this process's. */
+  readonly netns?: string;
+  /** Runs the conntrack tool (default runTool); tests pass a recorder. */
+  readonly runTool?: typeof runTool;
+}
+
+/** The cleanup a kernel mode's DataPlane offers the Proxier. */
+export class StaleUDPConntrack {
+  constructor(private readonly o: StaleUDPConntrackOptions) {}
+
+  /** Deletes what `snapshot.staleUDP` made stale since `previous` (the last successful sync); returns the failures. */
+  async clearStaleUDP(snapshot: Snapshot, previous: Snapshot | undefined): Promise<string[]> {
+    if (snapshot.staleUDP.size === 0) return [];
+    const commands = this.o.families.flatMap((f) => staleConntrackCommands(snapshot.staleUDP, previous?.families[f], snapshot.families[f]));
+    return runConntrackCommands(commands, this.o.netns ? { netns: this.o.netns } : {}, this.o.runTool);
+  }
+}
+
+/** The DataPlane's cleanup for a kernel mode's options, or undefined when they turn it off. */
+export function staleUDPConntrackFor(o: ConntrackCleanupOption & StaleUDPConntrackOptions): StaleUDPConntrack | undefined {
+  if (o.conntrackCleanup === false) return undefined;
+  return new StaleUDPConntrack({ families: o.families, netns: o.netns, runTool: o.runTool });
 }

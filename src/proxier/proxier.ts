@@ -1,7 +1,7 @@
 // The Proxier joins the shared front half to one data plane: the model tells it something changed, the
 // bounded-frequency runner decides when to sync, and each sync is snapshot → render → apply. It owns the
-// bookkeeping every mode shares (full vs partial, retry after failure, metrics, health), so the modes
-// stay pure renderers and thin executors.
+// bookkeeping every mode shares (full vs partial, retry after failure, stale UDP conntrack entries,
+// metrics, health), so the modes stay pure renderers and executors (the contract: dataplane/types.ts).
 
 import type { ApplyResult, DataPlane, SyncInput } from '../dataplane/types.js';
 import type { ServiceModel } from '../model/service-model.js';
@@ -127,6 +127,7 @@ export class Proxier {
       ({ snapshot, result } = isolated);
       full = true;
     }
+    await this.clearStaleConntrack(snapshot);
     for (const w of result.warnings) if (!this.warnings.has(w)) logger.warn(w);
     this.warnings = new Set(result.warnings);
     const end = this.now();
@@ -142,6 +143,15 @@ export class Proxier {
     this.lastGood = snapshot;
     this.syncs++;
     logger.v(2).info('SyncProxyRules complete', { elapsed: `${end - start}ms`, full, changed: snapshot.changed.size });
+  }
+
+  /** After a successful apply: the UDP conntrack entries it made stale go, in every kernel mode. */
+  private async clearStaleConntrack(snapshot: Snapshot): Promise<void> {
+    const cleaner = this.opts.dataPlane.conntrack;
+    if (!cleaner || snapshot.staleUDP.size === 0) return;
+    // A failure costs a client a few more datagrams sent to a dead endpoint, not the sync: log and go on.
+    const failures = await cleaner.clearStaleUDP(snapshot, this.lastGood).catch((err: Error) => [err.message]);
+    for (const f of failures) this.opts.logger.error('Failed to delete stale UDP conntrack entries', { err: f });
   }
 
   /**

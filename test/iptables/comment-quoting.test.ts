@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { comment, quoteComment } from '../../src/dataplane/iptables/program.js';
+import { comment, quoteComment } from '../../src/netfilter/restore-writer.js';
 import { canUseNetns, inNs, makeNetns, toolExists } from './netns-lab.js';
 
 const NASTY = ['default/q:a"b cluster IP', 'a\\b c', 'ends\\', 'line\nbreak\r', 'é'.repeat(200), 'x'.repeat(300), '"', '#hash x', "it's", 'tab\there'];

@@ -29,7 +29,7 @@ for (const backend of ['nft', 'legacy'] as const) {
     const ns = makeNetns(t, 'r');
     const reads: string[] = [];
     const renderer = new IptablesRenderer({ detectLocal });
-    const executor = new IptablesExecutor({ netns: ns, backend, conntrackCleanup: false, logger: readsLogger(reads) });
+    const executor = new IptablesExecutor({ netns: ns, backend, logger: readsLogger(reads) });
     const sync = async (input: SyncInput): Promise<void> => {
       await executor.apply(renderer.render(input), input);
     };

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { IptablesExecutor } from '../../src/dataplane/iptables/executor.js';
 import { fullSyncExtras } from '../../src/dataplane/iptables/full-sync-extras.js';
 import { restoreTextFor, wholeTableCachePays } from '../../src/dataplane/iptables/nft-restore-cache.js';
-import { tableRestoreText, type FamilyProgram } from '../../src/dataplane/iptables/program.js';
+import type { FamilyProgram } from '../../src/dataplane/iptables/program.js';
+import { tableRestoreText } from '../../src/netfilter/restore-writer.js';
 import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
 import type { ServicePort } from '../../src/model/types.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
@@ -80,7 +81,7 @@ test('nft: the listed restore leaves exactly the rules of the plain one, first a
   assert.match(expected, /-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES/);
 
   const ns = makeNetns(t, 'rl');
-  const executor = new IptablesExecutor({ netns: ns, backend: 'nft', conntrackCleanup: false });
+  const executor = new IptablesExecutor({ netns: ns, backend: 'nft' });
   const ports = services(200);
   const first = { snapshot: snapshot(ports), previous: undefined, full: true };
   const renderer = new IptablesRenderer({ detectLocal });

@@ -18,7 +18,7 @@ test('ClusterIP and NodePort reach a pod, a port without endpoints refuses', { s
   const renderer = new IptablesRenderer({
     detectLocal: { mode: 'ClusterCIDR', clusterCIDR: '10.98.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' },
   });
-  const executor = new IptablesExecutor({ netns: lab.node, backend: 'nft', conntrackCleanup: false });
+  const executor = new IptablesExecutor({ netns: lab.node, backend: 'nft' });
   const input = { snapshot: snapshot(ports), previous: undefined, full: true };
   await executor.apply(renderer.render(input), input);
 

@@ -106,3 +106,10 @@ test('a full render keeps the work of unchanged ports, and redoes it when the ma
   assert.notEqual(p3.families[0]!.services.get(a.key), before);
   assert.match(r.format(p3), /cluster-ip-random-1 ip saddr != 10\.244\.1\.0\/24 jump mark-for-masquerade/);
 });
+
+test('masqueradeBit 31: the mark is 0x80000000, as upstream writes 1 << 31', () => {
+  const r = new NftRenderer({ families: ['IPv4'], masqueradeBit: 31 });
+  const text = r.format(render(r, [servicePort('web', '10.96.0.1', [ep('10.244.0.1')])]));
+  assert.match(text, /meta mark set meta mark \| 0x80000000\n/);
+  assert.doesNotMatch(text, /0x-/);
+});

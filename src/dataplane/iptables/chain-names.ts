@@ -1,26 +1,13 @@
-// Chain names, exactly as upstream kube-proxy spells them, so kproxy and kube-proxy can replace each other
-// on a node and every operator tool (and runbook) that greps for KUBE-SVC-... keeps working.
+// Per-service chain names, exactly as upstream kube-proxy spells them, so kproxy and kube-proxy can replace
+// each other on a node and every operator tool (and runbook) that greps for KUBE-SVC-... keeps working.
 //
 // Per-service chains carry a hash because iptables chain names are limited to 28 characters: the first 16
 // characters of the base32 (RFC 4648, with padding alphabet) encoding of sha256(servicePortName + protocol),
 // where servicePortName is "namespace/name:portName" ("namespace/name" when unnamed) and protocol is lower case ("tcp"). Endpoint chains
-// hash the endpoint too ("10.1.2.3:80", "[fd00::1]:80").
+// hash the endpoint too ("10.1.2.3:80", "[fd00::1]:80"). The fixed chains are in src/netfilter/chain-names.ts.
 
 import { hash } from 'node:crypto';
 import type { Endpoint, ServicePort } from '../../model/types.js';
-
-export const KUBE_SERVICES = 'KUBE-SERVICES';
-export const KUBE_EXTERNAL_SERVICES = 'KUBE-EXTERNAL-SERVICES';
-export const KUBE_NODEPORTS = 'KUBE-NODEPORTS';
-export const KUBE_POSTROUTING = 'KUBE-POSTROUTING';
-export const KUBE_MARK_MASQ = 'KUBE-MARK-MASQ';
-export const KUBE_FORWARD = 'KUBE-FORWARD';
-export const KUBE_PROXY_FIREWALL = 'KUBE-PROXY-FIREWALL';
-export const KUBE_PROXY_CANARY = 'KUBE-PROXY-CANARY';
-/** kubelet's anti-martian chain; kube-proxy keeps an identical copy for localhost NodePorts. */
-export const KUBE_FIREWALL = 'KUBE-FIREWALL';
-/** Chains kubelet creates; their presence means kubelet shares KUBE-FIREWALL / KUBE-MARK-MASQ with us. */
-export const KUBELET_CANARIES: readonly string[] = ['KUBE-KUBELET-CANARY', 'KUBE-IPTABLES-HINT'];
 
 export const SERVICE_CHAIN_PREFIXES = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-EXT-', 'KUBE-FW-', 'KUBE-SEP-'] as const;
 

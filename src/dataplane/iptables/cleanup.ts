@@ -6,7 +6,8 @@
 import { runTool, isToolMissing, type RunToolOptions } from '../../exec/run-tool.js';
 import type { IPFamily } from '../../model/types.js';
 import { toolsFor, type IptablesBackend } from '../../netfilter/backend.js';
-import { isServiceChainName, KUBELET_CANARIES } from './chain-names.js';
+import { KUBELET_CANARIES } from '../../netfilter/chain-names.js';
+import { isServiceChainName } from './chain-names.js';
 import { jumpTarget, parseIptablesSave, type SavedTables } from './save-parser.js';
 import { OWNED_FIXED_CHAINS, SHARED_WITH_KUBELET } from './static-structure.js';
 

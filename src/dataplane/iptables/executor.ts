@@ -1,22 +1,23 @@
 // Applies an IptablesProgram: per family and table one `iptables-restore --noflush` (atomic per table:
 // on failure the kernel keeps the previous rules and apply throws). Full syncs first read the table with
-// iptables-save to add missing jump rules and delete stale service chains. Afterwards: UDP conntrack
-// cleanup, rule-count metrics. A canary chain per table tells when someone flushed the rules; a full sync
-// also counts the rules of our top-level chains, so damage is logged and counted as a repair (rule-damage.ts). Large
-// iptables-nft inputs start with a listing that keeps iptables-nft from going quadratic (nft-restore-cache.ts).
+// iptables-save to add missing jump rules and delete stale service chains. Afterwards: rule-count metrics
+// (UDP conntrack cleanup is the Proxier's, for every kernel mode). A canary chain per table tells when
+// someone flushed the rules; a full sync also counts the rules of our top-level chains, so damage is logged
+// and counted as a repair (rule-damage.ts). Large iptables-nft inputs start with a listing that keeps
+// iptables-nft from going quadratic (nft-restore-cache.ts).
 
 import type { ApplyResult, Executor, SyncInput } from '../types.js';
 import { runTool, type RunToolOptions } from '../../exec/run-tool.js';
-import type { IPFamily, Snapshot } from '../../model/types.js';
+import type { IPFamily } from '../../model/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ProxyMetrics } from '../../observability/metrics.js';
 import { detectBackend, toolsFor, type BackendChoice, type IptablesBackend, type IptablesTools } from '../../netfilter/backend.js';
-import { KUBE_PROXY_CANARY } from './chain-names.js';
+import { KUBE_PROXY_CANARY } from '../../netfilter/chain-names.js';
 import { cleanupBackend } from './cleanup.js';
-import { runConntrackCommands, staleConntrackCommands } from '../../netfilter/conntrack-cleanup.js';
 import { fullSyncExtras } from './full-sync-extras.js';
 import { restoreTextFor } from './nft-restore-cache.js';
-import { type FamilyProgram, type IptablesProgram, type TableName } from './program.js';
+import type { TableName } from '../../netfilter/restore-writer.js';
+import type { FamilyProgram, IptablesProgram } from './program.js';
 import { tableDamage, topLevelRuleCounts } from './rule-damage.js';
 import { readTableState } from './table-reader.js';
 import { RepairReporter, type RuleDamage } from '../rule-repairs.js';
@@ -38,8 +39,6 @@ export interface IptablesExecutorOptions {
   readonly lockWaitSeconds?: number;
   /** Kill a restore after this long (default 10 min: 10k Services take minutes on a 2-core machine). */
   readonly restoreTimeoutMs?: number;
-  /** Delete stale UDP conntrack entries after syncs (default true). */
-  readonly conntrackCleanup?: boolean;
 }
 
 /** Where the last apply spent its wall time, in ms (benchmarks, debug logs). */
@@ -71,7 +70,6 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
   private readonly committed = new Map<IPFamily, FamilyProgram>();
   /** Families whose tables hold exactly their committed program: no failed restore, no flush seen since. */
   private readonly inForce = new Set<IPFamily>();
-  private lastSnapshot: Snapshot | undefined;
   private routeLocalnetSet = false;
   private readonly waitArgs: string[];
   private timings = { readMs: 0, textMs: 0, restoreMs: 0 };
@@ -104,14 +102,11 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
     return { ...this.timings };
   }
 
-  async apply(program: IptablesProgram, input: SyncInput): Promise<ApplyResult> {
+  async apply(program: IptablesProgram, _input: SyncInput): Promise<ApplyResult> {
     const backend = await this.resolveBackend();
     this.timings = { readMs: 0, textMs: 0, restoreMs: 0 };
     for (const fp of program.families) await this.applyFamily(fp, toolsFor(backend, fp.family));
-    const warnings = [...program.warnings];
-    if (this.opts.conntrackCleanup ?? true) warnings.push(...(await this.cleanConntrack(program, input.snapshot)));
-    this.lastSnapshot = input.snapshot;
-    return { warnings };
+    return { warnings: [...program.warnings] };
   }
 
   private async applyFamily(fp: FamilyProgram, tools: IptablesTools): Promise<void> {
@@ -199,15 +194,6 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
     }
   }
 
-  private async cleanConntrack(program: IptablesProgram, snapshot: Snapshot): Promise<string[]> {
-    if (snapshot.staleUDP.size === 0) return [];
-    const commands = program.families.flatMap((fp) =>
-      staleConntrackCommands(snapshot.staleUDP, this.lastSnapshot?.families[fp.family], snapshot.families[fp.family]),
-    );
-    const failures = await runConntrackCommands(commands, this.toolOpts);
-    return failures.map((f) => `Failed to clear stale UDP conntrack entries: ${f}`);
-  }
-
   /**
    * True when the rules need a full rewrite: nothing applied yet, or a canary chain is gone from one of the
    * tables kproxy programs (someone flushed or deleted them). A canary found missing is logged and counted
@@ -258,7 +244,6 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
     this.committed.clear();
     this.inForce.clear();
     this.topLevelCounts.clear();
-    this.lastSnapshot = undefined;
     if (errors.length > 0) throw new Error(`iptables cleanup failed:\n${errors.join('\n')}`);
   }
 

@@ -1,27 +1,16 @@
-// The rules that do not depend on any Service: masquerade marking and SNAT, the localhost-NodePort guard,
-// the NodePort hand-off at the end of KUBE-SERVICES, and the FORWARD acceptance of marked traffic.
+// The rules that do not depend on any Service: masquerade marking and SNAT (written by the netfilter
+// toolkit, src/netfilter/masquerade.ts, as in IPVS mode), the localhost-NodePort guard, and the NodePort
+// hand-off at the end of KUBE-SERVICES. KUBE-FORWARD comes from the toolkit too.
 
 import { isIP } from 'node:net';
-import {
-  KUBE_FIREWALL,
-  KUBE_FORWARD,
-  KUBE_MARK_MASQ,
-  KUBE_NODEPORTS,
-  KUBE_POSTROUTING,
-  KUBE_SERVICES,
-} from './chain-names.js';
-import { comment, type TableWriter } from './program.js';
+import { KUBE_FIREWALL, KUBE_NODEPORTS, KUBE_SERVICES } from '../../netfilter/chain-names.js';
+import { writeMasqueradeRules } from '../../netfilter/masquerade.js';
+import { comment, type TableWriter } from '../../netfilter/restore-writer.js';
 import type { RenderContext } from './render-context.js';
 
 /** Written first: KUBE-POSTROUTING, KUBE-MARK-MASQ, and kubelet's anti-martian rule when needed. */
-export function writeMasqueradeRules(ctx: RenderContext, filter: TableWriter, nat: TableWriter): void {
-  const mark = ctx.masqueradeMark;
-  nat.append(KUBE_POSTROUTING, '-m', 'mark', '!', '--mark', `${mark}/${mark}`, '-j', 'RETURN');
-  // Clear the mark so a packet that traverses the stack again is not masqueraded twice.
-  nat.append(KUBE_POSTROUTING, '-j', 'MARK', '--xor-mark', mark);
-  nat.append(KUBE_POSTROUTING, comment('kubernetes service traffic requiring SNAT'), '-j', 'MASQUERADE', ctx.randomFully ? ['--random-fully'] : []);
-  nat.append(KUBE_MARK_MASQ, '-j', 'MARK', '--or-mark', mark);
-
+export function writeMasqueradeAndLocalnetGuard(ctx: RenderContext, filter: TableWriter, nat: TableWriter): void {
+  writeMasqueradeRules(nat, { mark: ctx.masqueradeMark, randomFully: ctx.randomFully });
   if (ctx.family === 'IPv4' && ctx.localhostNodePorts) {
     // route_localnet opens 127.0.0.0/8 to the network (issue 90259); this drops what did not come from us.
     filter.declare(KUBE_FIREWALL);
@@ -61,15 +50,6 @@ export function writeNodePortTail(ctx: RenderContext, nat: TableWriter): string[
     nat.append(KUBE_SERVICES, comment(NODEPORTS_COMMENT), '-d', ip, '-j', KUBE_NODEPORTS);
   }
   return warnings;
-}
-
-/** KUBE-FORWARD: drop INVALID (unless conntrack is liberal), accept marked and established traffic. */
-export function writeForwardRules(ctx: RenderContext, filter: TableWriter): void {
-  const mark = ctx.masqueradeMark;
-  if (!ctx.conntrackTCPLiberal) filter.append(KUBE_FORWARD, '-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP');
-  // Marked (NodePort) traffic is forwarded even where the FORWARD policy is DROP.
-  filter.append(KUBE_FORWARD, comment('kubernetes forwarding rules'), '-m', 'mark', '--mark', `${mark}/${mark}`, '-j', 'ACCEPT');
-  filter.append(KUBE_FORWARD, comment('kubernetes forwarding conntrack rule'), '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT');
 }
 
 export function isLoopback(ip: string): boolean {

@@ -5,9 +5,11 @@
 //   declared and deleted.
 
 import { isServiceChainName } from './chain-names.js';
-import type { FamilyProgram, TableName } from './program.js';
+import { jumpRuleSpec, type JumpRule } from '../../netfilter/jump-rules.js';
+import type { TableName } from '../../netfilter/restore-writer.js';
+import type { FamilyProgram } from './program.js';
 import { jumpTarget } from './save-parser.js';
-import { JUMP_RULES, jumpRuleSpec, type JumpRule } from './static-structure.js';
+import { JUMP_RULES } from './static-structure.js';
 
 /** What a full sync knows of a table: its chains and the rules of the built-in chains holding our jumps. */
 export interface TableState {

@@ -5,20 +5,22 @@ import { readFileSync } from 'node:fs';
 import type { DataPlaneContext } from '../context.js';
 import type { DataPlane } from '../types.js';
 import { resolveNodePortAddresses } from '../../host/node-addresses.js';
+import { staleUDPConntrackFor, type ConntrackCleanupOption } from '../../netfilter/conntrack-cleanup.js';
 import { IptablesExecutor, type IptablesExecutorOptions } from './executor.js';
 import type { IptablesProgram } from './program.js';
 import { IptablesRenderer, type IptablesRendererOptions } from './renderer.js';
 
 export { IptablesRenderer, IptablesFamilyRenderer, LARGE_CLUSTER_ENDPOINTS } from './renderer.js';
 export { IptablesExecutor, RestoreError } from './executor.js';
-export type { IptablesProgram, FamilyProgram, TableProgram } from './program.js';
+export type { IptablesProgram, FamilyProgram } from './program.js';
+export type { TableProgram } from '../../netfilter/restore-writer.js';
 export { serviceChains, endpointChain, servicePortNameString } from './chain-names.js';
 
 /**
  * The renderer's and the executor's options (each applies its own defaults). conntrackTCPLiberal defaults
  * to the kernel's net.netfilter.nf_conntrack_tcp_be_liberal.
  */
-export interface IptablesDataPlaneOptions extends IptablesRendererOptions, IptablesExecutorOptions {}
+export interface IptablesDataPlaneOptions extends IptablesRendererOptions, IptablesExecutorOptions, ConntrackCleanupOption {}
 
 export interface IptablesDataPlane extends DataPlane<IptablesProgram> {
   readonly renderer: IptablesRenderer;
@@ -29,7 +31,8 @@ export function createIptablesDataPlane(opts: IptablesDataPlaneOptions = {}): Ip
   const liberal = opts.conntrackTCPLiberal ?? (opts.netns ? false : conntrackIsLiberal());
   if (liberal) opts.logger?.info('nf_conntrack_tcp_be_liberal set, not installing DROP rules for INVALID packets');
   const renderer = new IptablesRenderer({ ...opts, conntrackTCPLiberal: liberal });
-  return { mode: 'iptables', renderer, executor: new IptablesExecutor(opts) };
+  const conntrack = staleUDPConntrackFor({ ...opts, families: opts.families ?? ['IPv4'] });
+  return { mode: 'iptables', renderer, executor: new IptablesExecutor(opts), ...(conntrack ? { conntrack } : {}) };
 }
 
 /** The registry's entry: options from the KubeProxyConfiguration (upstream's field names). */

@@ -18,7 +18,8 @@
 
 import type { IptablesBackend } from '../../netfilter/backend.js';
 import type { TableExtras } from './full-sync-extras.js';
-import { tableRestoreText, type FamilyProgram, type TableName } from './program.js';
+import { tableRestoreText, type TableName } from '../../netfilter/restore-writer.js';
+import type { FamilyProgram } from './program.js';
 
 /** Measured here: the quadratic cost per (chain names)^2 over the listing cost per chain in the table. */
 const LISTING_BREAK_EVEN = 500;

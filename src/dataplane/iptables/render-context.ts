@@ -22,14 +22,6 @@ export interface RenderContext {
   probability(n: number): string;
 }
 
-/** Go's fmt.Sprintf("%#08x", v): eight zero-padded hex digits after the 0x. */
-export function masqueradeMarkOf(bit: number): string {
-  if (!Number.isInteger(bit) || bit < 0 || bit > 31) {
-    throw new Error(`iptables.masqueradeBit: got ${String(bit)}, allowed: an integer from 0 to 31`);
-  }
-  return `0x${(2 ** bit).toString(16).padStart(8, '0')}`;
-}
-
 /** 1/n with ten decimals, as upstream's "%0.10f"; cached because large services ask for many. */
 export function probabilityTable(): (n: number) => string {
   const cache: string[] = [];

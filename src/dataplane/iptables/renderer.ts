@@ -9,16 +9,18 @@
 import { isIP } from 'node:net';
 import type { Renderer, SyncInput } from '../types.js';
 import type { IPFamily, ServicePort, Snapshot } from '../../model/types.js';
+import { KUBE_PROXY_CANARY } from '../../netfilter/chain-names.js';
 import { localTrafficMatch, type DetectLocalOptions } from '../../netfilter/local-match.js';
+import { masqueradeMarkOf, writeForwardRules } from '../../netfilter/masquerade.js';
+import { TableWriter } from '../../netfilter/restore-writer.js';
 import type { KernelRenderOptions } from '../kernel-render-options.js';
-import { writeForwardRules, writeMasqueradeRules, writeNodePortTail, isLoopback } from './fixed-rules.js';
-import { formatIptablesProgram, TableWriter, type FamilyProgram, type IptablesProgram } from './program.js';
-import { masqueradeMarkOf, probabilityTable, type RenderContext } from './render-context.js';
+import { writeMasqueradeAndLocalnetGuard, writeNodePortTail, isLoopback } from './fixed-rules.js';
+import { formatIptablesProgram, type FamilyProgram, type IptablesProgram } from './program.js';
+import { probabilityTable, type RenderContext } from './render-context.js';
 import { renderDispatchRules, type DispatchRules } from './service-dispatch.js';
 import { chainsOf, renderServiceChains, type RenderedServiceChains } from './service-chains.js';
 import { planServicePort, type ServicePortPlan } from './service-plan.js';
 import { TOP_LEVEL_CHAINS } from './static-structure.js';
-import { KUBE_PROXY_CANARY } from './chain-names.js';
 
 /** Above this many endpoints, endpoint rules carry no comments (upstream's large-cluster mode). */
 export const LARGE_CLUSTER_ENDPOINTS = 1000;
@@ -93,7 +95,7 @@ export class IptablesFamilyRenderer {
     // The canary is only ever created empty; redeclaring it is harmless and recreates it after a flush.
     filter.declare(KUBE_PROXY_CANARY);
     nat.declare(KUBE_PROXY_CANARY);
-    writeMasqueradeRules(ctx, topFilter, topNat);
+    writeMasqueradeAndLocalnetGuard(ctx, topFilter, topNat);
 
     const owned: (readonly string[])[] = [];
     let skippedNatRules = 0;
@@ -109,7 +111,7 @@ export class IptablesFamilyRenderer {
     const deleted = full ? [] : this.staleChains(input);
 
     warnings.push(...writeNodePortTail(ctx, topNat));
-    writeForwardRules(ctx, topFilter);
+    writeForwardRules(topFilter, { mark: ctx.masqueradeMark, dropInvalid: !ctx.conntrackTCPLiberal });
     if (skipTop) skippedNatRules += topNat.rules.length;
     let active: Set<string> | undefined;
     return {

@@ -6,7 +6,7 @@
 
 import { naming, type RuleDamage } from '../rule-repairs.js';
 import type { TableExtras, TableState } from './full-sync-extras.js';
-import type { TableProgram } from './program.js';
+import type { TableProgram } from '../../netfilter/restore-writer.js';
 import { TOP_LEVEL_CHAINS } from './static-structure.js';
 
 /** Rules per top-level chain this restore declares (and so rewrites); chains it does not declare stay as they were. */

@@ -5,8 +5,9 @@
 
 import { BlockList } from 'node:net';
 import type { Endpoint } from '../../model/types.js';
-import { endpointChainOf, endpointString, KUBE_MARK_MASQ } from './chain-names.js';
-import { comment, TableWriter } from './program.js';
+import { KUBE_MARK_MASQ } from '../../netfilter/chain-names.js';
+import { comment, TableWriter } from '../../netfilter/restore-writer.js';
+import { endpointChainOf, endpointString } from './chain-names.js';
 import type { RenderContext } from './render-context.js';
 import type { ServicePortPlan } from './service-plan.js';
 

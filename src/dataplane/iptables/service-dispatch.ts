@@ -3,8 +3,8 @@
 // DROP in KUBE-SERVICES / KUBE-EXTERNAL-SERVICES, DROP in KUBE-PROXY-FIREWALL for LB source ranges).
 // These chains are rewritten on every sync, so these rules are written for every port, changed or not.
 
-import { KUBE_EXTERNAL_SERVICES, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, KUBE_SERVICES } from './chain-names.js';
-import { comment, TableWriter } from './program.js';
+import { KUBE_EXTERNAL_SERVICES, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL, KUBE_SERVICES } from '../../netfilter/chain-names.js';
+import { comment, TableWriter } from '../../netfilter/restore-writer.js';
 import type { ServicePortPlan } from './service-plan.js';
 
 function dest(p: ServicePortPlan, ip: string, port: number): string[] {

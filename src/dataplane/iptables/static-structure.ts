@@ -13,19 +13,9 @@ import {
   KUBE_PROXY_CANARY,
   KUBE_PROXY_FIREWALL,
   KUBE_SERVICES,
-} from './chain-names.js';
-import type { TableName } from './program.js';
-
-export interface JumpRule {
-  readonly table: TableName;
-  /** The built-in chain holding the jump. */
-  readonly from: string;
-  readonly to: string;
-  /** Matches before the comment (only new connections for the filter hooks). */
-  readonly match: readonly string[];
-  /** '' for kubelet's rules, which carry none. */
-  readonly comment: string;
-}
+} from '../../netfilter/chain-names.js';
+import type { JumpRule } from '../../netfilter/jump-rules.js';
+import type { TableName } from '../../netfilter/restore-writer.js';
 
 const NEW = ['-m', 'conntrack', '--ctstate', 'NEW'] as const;
 
@@ -47,14 +37,6 @@ export const JUMP_RULES: readonly JumpRule[] = [
   { table: 'filter', from: 'INPUT', to: KUBE_FIREWALL, match: [], comment: '' },
   { table: 'filter', from: 'OUTPUT', to: KUBE_FIREWALL, match: [], comment: '' },
 ];
-
-/** The rule spec of a jump as iptables-save prints it (after `-A CHAIN`). */
-export function jumpRuleSpec(j: JumpRule): string {
-  const parts = [...j.match];
-  if (j.comment) parts.push('-m', 'comment', '--comment', `"${j.comment}"`);
-  parts.push('-j', j.to);
-  return parts.join(' ');
-}
 
 /** Chains every sync declares (and so rewrites), per table, in upstream's order. */
 export const TOP_LEVEL_CHAINS: Readonly<Record<TableName, readonly string[]>> = {

@@ -12,7 +12,7 @@
 import { runTool, type RunToolOptions } from '../../exec/run-tool.js';
 import type { IptablesTools } from '../../netfilter/backend.js';
 import { hasJump, type TableState } from './full-sync-extras.js';
-import type { TableName } from './program.js';
+import type { TableName } from '../../netfilter/restore-writer.js';
 import { parseSavedChains } from './save-parser.js';
 import { JUMP_RULES, TOP_LEVEL_CHAINS } from './static-structure.js';
 

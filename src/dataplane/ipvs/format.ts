@@ -1,6 +1,7 @@
 // The program as the tools print it: `ipvsadm -Sn` (also what `ipvsadm --restore` reads), `ipset save`
 // and `iptables-save`. `kproxy render --proxy-mode=ipvs` prints this.
 
+import { jumpRuleSpec } from '../../netfilter/jump-rules.js';
 import { ipsetCreateOptions } from './ipset-table.js';
 import { hostPort, type IpsetContent, type IpvsProgram, type RealServer, type VirtualServer } from './program.js';
 
@@ -48,7 +49,7 @@ export function formatIpvsProgram(program: IpvsProgram): string {
     out.push(`# ${fp.family}: IPVS virtual and real servers (ipvsadm -Sn)`, ipvsadmSaveText(fp.virtualServers));
     out.push(`# ${fp.family}: addresses on kube-ipvs0`, fp.boundAddresses.map((a) => `${a}\n`).join(''));
     out.push(`# ${fp.family}: ipsets (ipset save)`, ipsetSaveText(fp.ipsets));
-    const jumps = fp.jumps.map((j) => `# -t ${j.table} -I ${j.from} -m comment --comment "${j.comment}" -j ${j.to}\n`).join('');
+    const jumps = fp.jumps.map((j) => `# -t ${j.table} -I ${j.from} ${jumpRuleSpec(j)}\n`).join('');
     out.push(`# ${fp.family}: iptables (iptables-save); jumps from built-in chains:`, jumps + fp.nat + fp.filter);
   }
   for (const w of program.warnings) out.push(`# warning: ${w}`);

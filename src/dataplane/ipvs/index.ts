@@ -6,6 +6,7 @@ import { parseDuration } from '../../config/load.js';
 import type { DataPlaneContext } from '../context.js';
 import type { DataPlane } from '../types.js';
 import { resolveNodePortAddresses } from '../../host/node-addresses.js';
+import { staleUDPConntrackFor, type ConntrackCleanupOption } from '../../netfilter/conntrack-cleanup.js';
 import { IpvsExecutor, type IpvsExecutorOptions } from './executor.js';
 import type { IpvsProgram } from './program.js';
 import { IpvsRenderer, type InterfaceAddress, type IpvsRendererOptions } from './renderer.js';
@@ -17,7 +18,7 @@ export { formatIpvsProgram } from './format.js';
 export { cleanupIpvs } from './cleanup.js';
 
 /** The renderer's and the executor's options (each applies its own defaults); local addresses default to the interfaces'. */
-export interface IpvsDataPlaneOptions extends IpvsRendererOptions, IpvsExecutorOptions {}
+export interface IpvsDataPlaneOptions extends IpvsRendererOptions, IpvsExecutorOptions, ConntrackCleanupOption {}
 
 export interface IpvsDataPlane extends DataPlane<IpvsProgram> {
   readonly renderer: IpvsRenderer;
@@ -26,7 +27,8 @@ export interface IpvsDataPlane extends DataPlane<IpvsProgram> {
 
 export function createIpvsDataPlane(o: IpvsDataPlaneOptions = {}): IpvsDataPlane {
   const renderer = new IpvsRenderer({ ...o, localAddresses: o.localAddresses ?? interfaceAddresses });
-  return { mode: 'ipvs', renderer, executor: new IpvsExecutor(o) };
+  const conntrack = staleUDPConntrackFor({ ...o, families: o.families ?? ['IPv4'] });
+  return { mode: 'ipvs', renderer, executor: new IpvsExecutor(o), ...(conntrack ? { conntrack } : {}) };
 }
 
 /** This process's network namespace's addresses, with their interfaces. */

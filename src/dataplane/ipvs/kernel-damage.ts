@@ -5,7 +5,7 @@
 
 import { naming, type RuleDamage } from '../rule-repairs.js';
 import type { IPFamily } from '../../model/types.js';
-import { jumpRuleSpec } from './iptables-rules.js';
+import { jumpRuleSpec } from '../../netfilter/jump-rules.js';
 import type { IpvsTable } from './ipvsadm-state.js';
 import type { KernelView } from './kernel-view.js';
 import type { FamilyIpvsProgram } from './program.js';

@@ -5,7 +5,7 @@
 import type { ToolResult } from '../../exec/run-tool.js';
 import type { IPFamily } from '../../model/types.js';
 import type { IptablesBackend } from '../../netfilter/backend.js';
-import { jumpRuleSpec } from './iptables-rules.js';
+import { jumpRuleSpec } from '../../netfilter/jump-rules.js';
 import { iptablesTools } from './iptables-tools.js';
 import { parseIpvsadmSave, type IpvsTable } from './ipvsadm-state.js';
 import { parseDeviceAddresses, parseIpsetSave } from './kernel-sets.js';

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { canonicalIP } from '../../model/service-filter.js';
 import type { IPFamily, Protocol } from '../../model/types.js';
+import type { JumpRule } from '../../netfilter/jump-rules.js';
 
 export interface RealServer {
   readonly address: string;
@@ -38,14 +39,6 @@ export interface IpsetContent {
   readonly members: readonly string[];
 }
 
-/** A rule in a built-in chain that sends traffic into one of kproxy's chains (inserted first, as upstream). */
-export interface JumpRule {
-  readonly table: 'nat' | 'filter';
-  readonly from: string;
-  readonly to: string;
-  readonly comment: string;
-}
-
 export interface FamilyIpvsProgram {
   readonly family: IPFamily;
   readonly virtualServers: readonly VirtualServer[];
@@ -55,6 +48,7 @@ export interface FamilyIpvsProgram {
   /** iptables-restore --noflush input for the nat and filter tables (kproxy's chains only). */
   readonly nat: string;
   readonly filter: string;
+  /** Jumps from built-in chains into kproxy's, inserted first when missing, as upstream. */
   readonly jumps: readonly JumpRule[];
 }
 

@@ -6,7 +6,7 @@ import type { Renderer, SyncInput } from '../types.js';
 import type { IPFamily } from '../../model/types.js';
 import type { KernelRenderOptions } from '../kernel-render-options.js';
 import { localTrafficMatch } from '../../netfilter/local-match.js';
-import { masqueradeMarkOf } from '../iptables/render-context.js';
+import { masqueradeMarkOf } from '../../netfilter/masquerade.js';
 import { formatIpvsProgram } from './format.js';
 import { IPSET, IPSET_IDS, ipsetName } from './ipset-table.js';
 import { JUMPS, renderRules } from './iptables-rules.js';

@@ -5,10 +5,9 @@
 // element of each set); when intact they are diffs too, when damaged they log, count and rewrite everything.
 
 import type { ApplyResult, Executor, SyncInput } from '../types.js';
-import type { IPFamily, Snapshot } from '../../model/types.js';
+import type { IPFamily } from '../../model/types.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Counter } from '../../observability/prometheus.js';
-import { runConntrackCommands, staleConntrackCommands } from '../../netfilter/conntrack-cleanup.js';
 import { naming, RepairReporter, type RuleDamage } from '../rule-repairs.js';
 import { resolveScheduler, schedulerWarning } from '../../schedulers/scheduler-table.js';
 import { CommittedFamily } from './committed-state.js';
@@ -29,8 +28,6 @@ export interface NftExecutorOptions {
   readonly runner?: NftRunner;
   readonly logger?: Logger;
   readonly metrics?: NftExecutorMetrics;
-  /** Delete stale UDP conntrack entries after syncs (default true; needs the conntrack tool). */
-  readonly conntrackCleanup?: boolean;
 }
 
 export class NftSyncError extends Error {
@@ -46,7 +43,6 @@ export class NftExecutor implements Executor<NftProgram> {
   private readonly committed = new Map<IPFamily, CommittedFamily>();
   private readonly warned = new Set<string>();
   private readonly repairs: RepairReporter;
-  private lastSnapshot: Snapshot | undefined;
   private sent: string[] = [];
   /** The last rewrite was refused: the next one recreates the table. */
   private recreateNext = false;
@@ -57,7 +53,7 @@ export class NftExecutor implements Executor<NftProgram> {
     this.repairs = new RepairReporter('nftables', opts.logger, opts.metrics?.syncRepairsTotal);
   }
 
-  async apply(program: NftProgram, input: SyncInput): Promise<ApplyResult> {
+  async apply(program: NftProgram, _input: SyncInput): Promise<ApplyResult> {
     const rewrite = await this.mustRewrite(program);
     // Per family: undefined = a delta, else the stale chains a full rewrite deletes (read from the kernel).
     const stale = new Map<FamilyProgram, string[]>();
@@ -90,9 +86,7 @@ export class NftExecutor implements Executor<NftProgram> {
     }
     if (stale.size > 0) this.recreateNext = false;
     this.adopt(program, rewrite);
-    const warnings = this.schedulerWarnings(program);
-    await this.cleanupConntrack(input.snapshot);
-    return { warnings };
+    return { warnings: this.schedulerWarnings(program) };
   }
 
   /** The last transaction sent (for tests and `explain`). */
@@ -212,16 +206,5 @@ export class NftExecutor implements Executor<NftProgram> {
       }
     }
     return out;
-  }
-
-  private async cleanupConntrack(snapshot: Snapshot): Promise<void> {
-    const previous = this.lastSnapshot;
-    this.lastSnapshot = snapshot;
-    if (this.opts.conntrackCleanup === false || snapshot.staleUDP.size === 0) return;
-    for (const family of ['IPv4', 'IPv6'] as const) {
-      const cmds = staleConntrackCommands(snapshot.staleUDP, previous?.families[family], snapshot.families[family]);
-      const failures = await runConntrackCommands(cmds, this.opts.netns ? { netns: this.opts.netns } : {});
-      for (const f of failures) this.opts.logger?.error('Failed to delete stale UDP conntrack entries', { err: f });
-    }
   }
 }

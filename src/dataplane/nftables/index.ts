@@ -5,6 +5,7 @@ import type { DataPlaneContext } from '../context.js';
 import type { DataPlane } from '../types.js';
 import type { Counter } from '../../observability/prometheus.js';
 import { resolveNodePortAddresses } from '../../host/node-addresses.js';
+import { staleUDPConntrackFor, type ConntrackCleanupOption } from '../../netfilter/conntrack-cleanup.js';
 import { NftExecutor, type NftExecutorOptions } from './executor.js';
 import type { NftProgram } from './program.js';
 import { NftRenderer, type NftRendererOptions } from './renderer.js';
@@ -16,7 +17,7 @@ export { formatProgram, TABLE_NAME, type NftProgram, type FamilyProgram } from '
 export { kernelScheduler } from './kernel-schedulers.js';
 
 /** The renderer's and the executor's options; each applies its own defaults. */
-export interface NftablesDataPlaneOptions extends NftRendererOptions, NftExecutorOptions {}
+export interface NftablesDataPlaneOptions extends NftRendererOptions, NftExecutorOptions, ConntrackCleanupOption {}
 
 export interface NftablesDataPlane extends DataPlane<NftProgram> {
   readonly renderer: NftRenderer;
@@ -24,7 +25,8 @@ export interface NftablesDataPlane extends DataPlane<NftProgram> {
 }
 
 export function createNftablesDataPlane(opts: NftablesDataPlaneOptions = {}): NftablesDataPlane {
-  return { mode: 'nftables', renderer: new NftRenderer(opts), executor: new NftExecutor(opts) };
+  const conntrack = staleUDPConntrackFor({ ...opts, families: opts.families ?? ['IPv4', 'IPv6'] });
+  return { mode: 'nftables', renderer: new NftRenderer(opts), executor: new NftExecutor(opts), ...(conntrack ? { conntrack } : {}) };
 }
 
 const FALLBACK_METRIC = 'kproxy_nftables_scheduler_fallbacks_total';

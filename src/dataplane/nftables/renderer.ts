@@ -11,6 +11,7 @@ import { fixedChains, fixedSets, masqueradeRules, type FixedOptions } from './fi
 import type { KernelScheduler } from './pick-chains.js';
 import { kernelScheduler } from './kernel-schedulers.js';
 import { localMatch } from './local-detector.js';
+import { masqueradeMarkOf } from '../../netfilter/masquerade.js';
 import type { KernelRenderOptions } from '../kernel-render-options.js';
 import { formatProgram, nftFamilyOf, type ChainDecl, type FamilyProgram, type NftElement, type NftProgram, type ServiceContribution } from './program.js';
 import { serviceContribution, type ServiceRenderContext } from './service-elements.js';
@@ -38,11 +39,11 @@ export class NftRenderer implements Renderer<NftProgram> {
   private readonly slots = new SlotTable();
   private readonly state = new Map<IPFamily, FamilyState>();
   private renders = 0;
+  private readonly mark: string;
 
   constructor(private readonly opts: NftRendererOptions = {}) {
     this.families = opts.families ?? ['IPv4', 'IPv6'];
-    const bit = opts.masqueradeBit ?? 14;
-    if (!Number.isInteger(bit) || bit < 0 || bit > 31) throw new Error(`masqueradeBit: got ${bit}, allowed: an integer 0..31`);
+    this.mark = masqueradeMarkOf(opts.masqueradeBit ?? 14, 'nftables.masqueradeBit');
     for (const f of this.families) this.state.set(f, { generation: undefined, masquerade: '', contributions: new Map(), sources: new Map(), chainRefs: new Map(), chainDecls: new Map() });
   }
 
@@ -134,7 +135,7 @@ export class NftRenderer implements Renderer<NftProgram> {
     const detect = this.opts.detectLocal;
     return {
       family,
-      mark: `0x${(1 << (this.opts.masqueradeBit ?? 14)).toString(16).padStart(8, '0')}`,
+      mark: this.mark,
       masqueradeAll: this.opts.masqueradeAll ?? false,
       local: detect ? localMatch(detect, family, snapshot.node.podCIDRs) : undefined,
       // Loopback NodePorts are not served by the kernel here (upstream nftables does not either).

@@ -19,7 +19,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { IPFamily, ServicePortKey } from '../../model/types.js';
-import { quoteComment } from '../iptables/program.js';
+import { quoteComment } from '../../netfilter/restore-writer.js';
 import { WILDCARD, type ListenerProtocol } from './listener-table.js';
 
 export const CONTAINER_CHAIN = 'KPROXY-PORTALS-CONTAINER';
