@@ -9,10 +9,10 @@ import { existsSync, readdirSync } from 'node:fs';
 export const UML_KERNEL = '/usr/bin/linux.uml';
 const MODULES_ROOT = '/usr/lib/uml/modules';
 
-/** Modules loaded at boot: IPVS and its schedulers, and the netfilter pieces the IPVS mode's rules use. */
+/** Modules loaded at boot: IPVS and its schedulers, the netfilter pieces the IPVS mode's rules use, and conntrack netlink for the stale UDP entry cleanup. */
 export const UML_MODULES = [
   'ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_lc', 'ip_vs_wlc', 'ip_vs_lblc', 'ip_vs_lblcr', 'ip_vs_sh', 'ip_vs_dh',
-  'ip_vs_sed', 'ip_vs_nq', 'ip_vs_mh', 'ip_vs_fo', 'ip_vs_ovf', 'veth', 'dummy', 'nf_conntrack', 'nf_nat',
+  'ip_vs_sed', 'ip_vs_nq', 'ip_vs_mh', 'ip_vs_fo', 'ip_vs_ovf', 'veth', 'dummy', 'nf_conntrack', 'nf_conntrack_netlink', 'nf_nat',
   'ip_set', 'ip_set_hash_ip', 'ip_set_hash_ipport', 'ip_set_hash_ipportip', 'ip_set_hash_ipportnet', 'ip_set_bitmap_port',
   'xt_set', 'xt_comment', 'xt_mark', 'xt_conntrack', 'xt_addrtype', 'xt_MASQUERADE', 'xt_physdev', 'xt_ipvs',
   'xt_nat', 'xt_tcpudp', 'ipt_REJECT', 'ip6t_REJECT', 'iptable_nat', 'iptable_filter', 'ip6table_nat', 'ip6table_filter',
