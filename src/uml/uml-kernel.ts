@@ -9,7 +9,10 @@ import { existsSync, readdirSync } from 'node:fs';
 export const UML_KERNEL = '/usr/bin/linux.uml';
 const MODULES_ROOT = '/usr/lib/uml/modules';
 
-/** Modules loaded at boot: IPVS and its schedulers, the netfilter pieces the IPVS mode's rules use, and conntrack netlink for the stale UDP entry cleanup. */
+/**
+ * Modules loaded at boot: IPVS and its schedulers, the netfilter pieces the IPVS mode's rules use, and
+ * conntrack netlink for the stale UDP entry cleanup.
+ */
 export const UML_MODULES = [
   'ip_vs', 'ip_vs_rr', 'ip_vs_wrr', 'ip_vs_lc', 'ip_vs_wlc', 'ip_vs_lblc', 'ip_vs_lblcr', 'ip_vs_sh', 'ip_vs_dh',
   'ip_vs_sed', 'ip_vs_nq', 'ip_vs_mh', 'ip_vs_fo', 'ip_vs_ovf', 'veth', 'dummy', 'nf_conntrack', 'nf_conntrack_netlink', 'nf_nat',
