@@ -43,7 +43,7 @@ kproxy.on('exit', (code) => {
 for (let i = 0; i < 100; i++) {
   await new Promise((r) => setTimeout(r, 100));
   const text = await fetch(`http://${metrics}/metrics`).then((r) => r.text(), () => '');
-  const m = /^kubeproxy_sync_proxy_rules_last_timestamp_seconds (\S+)/m.exec(text);
+  const m = /^kubeproxy_sync_proxy_rules_last_timestamp_seconds(?:\{[^}]*\})? (\S+)/m.exec(text);
   if (m && Number(m[1]) > 0) break;
 }
 const answer = await ask('http://127.0.10.1:8080/');

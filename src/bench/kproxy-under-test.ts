@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { ProxyMode } from '../dataplane/types.js';
 import { POD_CIDR, stopProcess, type BenchLab } from './bench-lab.js';
 import { RAISE_LIMIT } from './load-tools.js';
+import { gaugeMs } from '../observability/read-gauge.js';
+
+export { gaugeMs };
 
 export const NODE_NAME = 'bench-node';
 const METRICS = '127.0.0.1:10249';
@@ -34,13 +37,6 @@ export function kproxyArgs(mode: ProxyMode, manifestsDir: string, kernel?: Bench
     `--metrics-bind-address=${METRICS}`, '--healthz-bind-address=127.0.0.1:10256', `--cluster-cidr=${POD_CIDR}`,
     ...modeFlags(mode, kernel),
   ];
-}
-
-/** Reads one unlabelled gauge (seconds) from Prometheus text, in ms. */
-export function gaugeMs(text: string, name: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  const v = line === undefined ? Number.NaN : Number.parseFloat(line.slice(name.length + 1));
-  return Number.isFinite(v) ? v * 1000 : undefined;
 }
 
 /**
@@ -77,7 +73,7 @@ export class KproxyUnderTest {
       if (this.child.exitCode !== null) throw new Error(`kproxy exited (${this.child.exitCode}):\n${this.output.slice(-3000)}`);
       const text = await this.lab.exec('node', process.execPath, ['-e', FETCH], 10_000).then((r) => r.stdout, (e: Error) => `error ${e.message}`);
       const last = gaugeMs(text, LAST);
-      const queued = gaugeMs(text, QUEUED);
+      const queued = gaugeMs(text, QUEUED, 'newest');
       if (last !== undefined && last > sinceMs && (queued === undefined || queued <= last)) return last;
       seen = last === undefined ? text.slice(0, 200) : `last sync at ${last}, queued ${queued}`;
       await new Promise((r) => setTimeout(r, 250));

@@ -18,7 +18,7 @@ import { ServiceHealthServer } from '../health/service-health-server.js';
 import { createApiSource } from '../sources/api/from-configuration.js';
 import { FileSource } from '../sources/file-source.js';
 import type { Source } from '../sources/types.js';
-import { detectNodeIPs, isRoot, loggerFor, resolveHostname, resolveMode } from './runtime.js';
+import { detectNodeIPs, isRoot, loggerFor, resolveHostname, resolveMode, servedIPFamilies } from './runtime.js';
 import { kproxyVersion } from './version.js';
 
 export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
@@ -79,6 +79,7 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
   }
   const nodeIPs = detectNodeIPs(loaded, model.node().addresses, logger);
   logger.info('Successfully retrieved node IP(s)', { IPs: nodeIPs });
+  metrics.setIPFamilies(servedIPFamilies(mode, nodeIPs, config.clusterCIDR));
 
   let dataPlane;
   try {

@@ -3,6 +3,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { LoadedConfiguration } from '../config/load.js';
 import type { ProxyMode } from '../dataplane/types.js';
+import type { IPFamily } from '../model/types.js';
 import { createLogger } from '../observability/logger.js';
 import type { Logger } from '../observability/logger.js';
 import { defaultMode } from '../dataplane/registry.js';
@@ -39,4 +40,14 @@ export function detectNodeIPs(loaded: LoadedConfiguration, nodeAddresses: readon
   if (nodeAddresses.length > 0) return [...new Set(nodeAddresses)];
   logger.info("Can't determine this node's IP, assuming loopback; if this is incorrect, please set the --bind-address flag");
   return ['127.0.0.1'];
+}
+
+/**
+ * The IP families the mode programs, for the ip_family label of the metrics: nftables always writes both
+ * families' tables; the other modes add IPv6 to IPv4 where the node or the cluster has IPv6 (the iptables
+ * and ipvs factories decide the same way).
+ */
+export function servedIPFamilies(mode: ProxyMode, nodeIPs: readonly string[], clusterCIDR: string): IPFamily[] {
+  const hasIPv6 = mode === 'nftables' || nodeIPs.some((ip) => ip.includes(':')) || clusterCIDR.includes(':');
+  return hasIPv6 ? ['IPv4', 'IPv6'] : ['IPv4'];
 }

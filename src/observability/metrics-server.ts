@@ -2,8 +2,7 @@
 // (the mode as plain text), /healthz and /healthz/ping ("ok") and /configz (the running configuration
 // under its API group, as component-base's configz writes it).
 
-import type { ServerResponse } from 'node:http';
-import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { notFound } from '../health/health-server.js';
 import { listenHttp, requestPath, type RunningServer } from './http-listen.js';
 import type { Logger } from './logger.js';
@@ -12,7 +11,7 @@ import type { Logger } from './logger.js';
 export const CONFIGZ_GROUP = 'kubeproxy.config.k8s.io';
 
 export interface MetricsServerOptions {
-  metrics: { render(): string };
+  metrics: { render(): Promise<string>; readonly contentType: string };
   mode: string;
   /** The running KubeProxyConfiguration, read on each request. */
   configz: () => unknown;
@@ -27,11 +26,17 @@ function send(res: ServerResponse, contentType: string, body: string): void {
 }
 
 export async function startMetricsServer(addr: string, opts: MetricsServerOptions): Promise<RunningServer> {
+  // A failing render must not take the process down; the scrape fails visibly instead.
+  const fail = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
+    opts.logger?.error('Metrics server request failed', { err, path: requestPath(req) });
+    res.writeHead(500, { 'Content-Type': PLAIN });
+    res.end(`${err instanceof Error ? err.message : String(err)}\n`);
+  };
   const running = await listenHttp('--metrics-bind-address', addr, (req, res) => {
     try {
       switch (requestPath(req)) {
         case '/metrics':
-          return send(res, EXPOSITION_CONTENT_TYPE, opts.metrics.render());
+          return void opts.metrics.render().then((text) => send(res, opts.metrics.contentType, text), (err: unknown) => fail(req, res, err));
         case '/proxyMode':
           return send(res, PLAIN, opts.mode);
         case '/healthz':
@@ -43,10 +48,7 @@ export async function startMetricsServer(addr: string, opts: MetricsServerOption
           return notFound(res);
       }
     } catch (err) {
-      // A failing render must not take the process down; the scrape fails visibly instead.
-      opts.logger?.error('Metrics server request failed', { err, path: requestPath(req) });
-      res.writeHead(500, { 'Content-Type': PLAIN });
-      res.end(`${err instanceof Error ? err.message : String(err)}\n`);
+      fail(req, res, err);
     }
   });
   opts.logger?.v(3).info('Starting metrics server', { address: addr });

@@ -1,39 +1,29 @@
-// A small Prometheus registry: counters, gauges and histograms with optional labels, rendered in text
-// exposition format 0.0.4. Families render sorted by name and series by label values, as client_golang's
-// Gather does, so /metrics output is stable. Unlike client_golang, a family with no series yet still
-// writes its HELP/TYPE lines, so every metric kproxy offers is discoverable from the first scrape.
+// kproxy's small metrics interface, kept over prom-client (which writes the registry and the text
+// exposition). The handles keep the shape the proxier and the data planes call — `c.inc()` on an
+// unlabelled metric, `c.labels({...}).inc()` on a labelled one — so no call site knows the library, and a
+// label set is checked whole: a missing label throws here, as client_golang's WithLabelValues panics.
 
-import { checkLabelName, checkMetricName, escapeHelp, formatFloat, formatLabels } from './exposition.js';
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry as PromRegistry } from 'prom-client';
 
-export type MetricType = 'counter' | 'gauge' | 'histogram';
 export type LabelValues<L extends string> = Readonly<Record<L, string>>;
 
 export interface CounterSeries {
   inc(by?: number): void;
-  get(): number;
 }
 export interface GaugeSeries {
   set(value: number): void;
   inc(by?: number): void;
   dec(by?: number): void;
-  get(): number;
-}
-export interface HistogramSnapshot {
-  count: number;
-  sum: number;
-  /** Cumulative counts per upper bound, +Inf last. */
-  buckets: Array<{ le: number; count: number }>;
 }
 export interface HistogramSeries {
   observe(value: number): void;
-  get(): HistogramSnapshot;
 }
 
 export interface Family<L extends string, S> {
   readonly name: string;
   /** The series for these label values, created on first use. */
   labels(values: LabelValues<L>): S;
-  /** Drop every series (for gauges recomputed from scratch on each sync). */
+  /** Drop every series of a labelled family (for gauges recomputed from scratch on each sync). */
   reset(): void;
 }
 
@@ -48,177 +38,73 @@ export interface MetricOptions<L extends string> {
   labelNames?: readonly L[];
 }
 export interface HistogramOptions<L extends string> extends MetricOptions<L> {
-  /** Upper bounds, strictly increasing; +Inf is added. */
+  /** Upper bounds, increasing; +Inf is added. */
   buckets: readonly number[];
 }
 
-interface Stored<S> {
-  values: string[];
-  series: S;
-  sample(name: string, labels: ReadonlyArray<readonly [string, string]>): string[];
+/** The Prometheus text format 0.0.4, as client_golang serves it to a plain scrape. */
+export const EXPOSITION_CONTENT_TYPE: string = PromRegistry.PROMETHEUS_CONTENT_TYPE;
+
+type Labels = Record<string, string>;
+
+// Label pairs in name order, as client_golang writes them; every declared label present, nothing else.
+function checkedLabels(name: string, labelNames: readonly string[], values: Readonly<Labels>): Labels {
+  const extra = Object.keys(values).filter((k) => !labelNames.includes(k));
+  if (extra.length > 0) throw new Error(`metric ${name}: unknown label ${extra.join(', ')} (labels: ${labelNames.join(', ') || 'none'})`);
+  const ordered: Labels = {};
+  for (const l of [...labelNames].sort()) {
+    const v = values[l];
+    if (typeof v !== 'string') throw new Error(`metric ${name}: label ${l} missing (labels: ${labelNames.join(', ')})`);
+    ordered[l] = v;
+  }
+  return ordered;
 }
 
-class MetricFamily<S> {
-  private readonly series = new Map<string, Stored<S>>();
-
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly type: MetricType,
-    readonly labelNames: readonly string[],
-    private readonly create: () => Omit<Stored<S>, 'values'>,
-  ) {
-    checkMetricName(name);
-    for (const l of labelNames) checkLabelName(name, l);
-  }
-
-  labels(values: Readonly<Record<string, string>>): S {
-    const ordered = this.labelNames.map((l) => {
-      const v = values[l];
-      if (typeof v !== 'string') throw new Error(`metric ${this.name}: label ${l} missing (labels: ${this.labelNames.join(', ')})`);
-      return v;
-    });
-    const extra = Object.keys(values).filter((k) => !this.labelNames.includes(k));
-    if (extra.length > 0) throw new Error(`metric ${this.name}: unknown label ${extra.join(', ')} (labels: ${this.labelNames.join(', ') || 'none'})`);
-    const key = JSON.stringify(ordered);
-    let stored = this.series.get(key);
-    if (!stored) {
-      stored = { values: ordered, ...this.create() };
-      this.series.set(key, stored);
-    }
-    return stored.series;
-  }
-
-  reset(): void {
-    // An unlabelled family's one series is bound to the family's own methods; it stays.
-    if (this.labelNames.length > 0) this.series.clear();
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
-    const sorted = [...this.series.values()].sort((a, b) => compareValues(a.values, b.values));
-    for (const s of sorted) {
-      const pairs = this.labelNames.map((l, i) => [l, s.values[i] ?? ''] as const);
-      lines.push(...s.sample(this.name, pairs));
-    }
-    return `${lines.join('\n')}\n`;
-  }
-}
-
-function compareValues(a: string[], b: string[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? '';
-    const y = b[i] ?? '';
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
-function counterSeries(): Omit<Stored<CounterSeries>, 'values'> {
-  let value = 0;
-  const series: CounterSeries = {
-    inc(by = 1) {
-      if (!(by >= 0)) throw new Error(`counter increment: got ${by}, allowed: a number >= 0`);
-      value += by;
+// An unlabelled family exposes its one series' methods on the family itself; prom-client starts that
+// series at 0, so it renders before first use, as in client_golang.
+function handle<S extends object>(name: string, metric: { reset(): void }, labelNames: readonly string[], series: (labels: Labels) => S): object {
+  const family: Family<string, S> = {
+    name,
+    labels: (values) => series(checkedLabels(name, labelNames, values)),
+    reset: () => {
+      if (labelNames.length > 0) metric.reset();
     },
-    get: () => value,
   };
-  return { series, sample: (name, labels) => [`${name}${formatLabels(labels)} ${formatFloat(value)}`] };
-}
-
-function gaugeSeries(): Omit<Stored<GaugeSeries>, 'values'> {
-  let value = 0;
-  const series: GaugeSeries = {
-    set: (v) => void (value = v),
-    inc: (by = 1) => void (value += by),
-    dec: (by = 1) => void (value -= by),
-    get: () => value,
-  };
-  return { series, sample: (name, labels) => [`${name}${formatLabels(labels)} ${formatFloat(value)}`] };
-}
-
-function histogramSeries(bounds: readonly number[]): Omit<Stored<HistogramSeries>, 'values'> {
-  const counts = new Array<number>(bounds.length + 1).fill(0);
-  let sum = 0;
-  const get = (): HistogramSnapshot => {
-    let running = 0;
-    const buckets = [...bounds, Infinity].map((le, i) => ({ le, count: (running += counts[i] ?? 0) }));
-    return { count: running, sum, buckets };
-  };
-  const series: HistogramSeries = {
-    observe(v) {
-      const i = bounds.findIndex((b) => v <= b);
-      const slot = i === -1 ? bounds.length : i;
-      counts[slot] = (counts[slot] ?? 0) + 1;
-      sum += v;
-    },
-    get,
-  };
-  const sample = (name: string, labels: ReadonlyArray<readonly [string, string]>): string[] => {
-    const snap = get();
-    const lines = snap.buckets.map((b) => `${name}_bucket${formatLabels([...labels, ['le', formatFloat(b.le)]])} ${b.count}`);
-    lines.push(`${name}_sum${formatLabels(labels)} ${formatFloat(snap.sum)}`, `${name}_count${formatLabels(labels)} ${snap.count}`);
-    return lines;
-  };
-  return { series, sample };
-}
-
-function checkBuckets(name: string, buckets: readonly number[]): number[] {
-  const bounds = buckets.filter((b) => b !== Infinity);
-  bounds.forEach((b, i) => {
-    const prev = bounds[i - 1];
-    if (!Number.isFinite(b) || (prev !== undefined && b <= prev)) {
-      throw new Error(`metric ${name}: buckets must be finite and strictly increasing, got [${buckets.join(', ')}]`);
-    }
-  });
-  return bounds;
-}
-
-// Unlabelled families expose their one series' methods on the family itself. The series exists from the
-// start, so an unlabelled metric renders 0 before its first use, as in client_golang.
-function withDefaultSeries<S extends object>(family: MetricFamily<S>): object {
-  if (family.labelNames.length > 0) return family;
-  return Object.assign(family, family.labels({}));
+  return labelNames.length > 0 ? family : Object.assign(family, series({}));
 }
 
 export class Registry {
-  private readonly families = new Map<string, MetricFamily<unknown>>();
-  private readonly collectors: Array<() => void> = [];
+  private readonly prom = new PromRegistry();
 
   counter<L extends string = never>(opts: MetricOptions<L>): Counter<L> {
-    return this.add(new MetricFamily(opts.name, opts.help, 'counter', opts.labelNames ?? [], counterSeries)) as Counter<L>;
+    const labelNames: string[] = [...(opts.labelNames ?? [])];
+    const m = new PromCounter<string>({ name: opts.name, help: opts.help, labelNames, registers: [this.prom] });
+    return handle(opts.name, m, labelNames, (l): CounterSeries => ({ inc: (by = 1) => m.inc(l, by) })) as Counter<L>;
   }
 
   gauge<L extends string = never>(opts: MetricOptions<L>): Gauge<L> {
-    return this.add(new MetricFamily(opts.name, opts.help, 'gauge', opts.labelNames ?? [], gaugeSeries)) as Gauge<L>;
+    const labelNames: string[] = [...(opts.labelNames ?? [])];
+    const m = new PromGauge<string>({ name: opts.name, help: opts.help, labelNames, registers: [this.prom] });
+    return handle(opts.name, m, labelNames, (l): GaugeSeries => ({
+      set: (v) => m.set(l, v),
+      inc: (by = 1) => m.inc(l, by),
+      dec: (by = 1) => m.dec(l, by),
+    })) as Gauge<L>;
   }
 
   histogram<L extends string = never>(opts: HistogramOptions<L>): Histogram<L> {
-    const bounds = checkBuckets(opts.name, opts.buckets);
-    const family = new MetricFamily(opts.name, opts.help, 'histogram', opts.labelNames ?? [], () => histogramSeries(bounds));
-    return this.add(family) as Histogram<L>;
+    const labelNames: string[] = [...(opts.labelNames ?? [])];
+    const m = new PromHistogram<string>({ name: opts.name, help: opts.help, labelNames, buckets: [...opts.buckets], registers: [this.prom] });
+    return handle(opts.name, m, labelNames, (l): HistogramSeries => ({ observe: (v) => m.observe(l, v) })) as Histogram<L>;
   }
 
-  /** Run `fn` before each render (for values read at scrape time, like process memory). */
-  onCollect(fn: () => void): void {
-    this.collectors.push(fn);
+  /** The prom-client registry underneath, for prom-client's own collectors (process metrics). */
+  get client(): PromRegistry {
+    return this.prom;
   }
 
-  has(name: string): boolean {
-    return this.families.has(name);
-  }
-
-  render(): string {
-    for (const collect of this.collectors) collect();
-    return [...this.families.values()]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((f) => f.render())
-      .join('');
-  }
-
-  private add<S extends object>(family: MetricFamily<S>): object {
-    if (this.families.has(family.name)) throw new Error(`metric ${family.name}: registered twice`);
-    this.families.set(family.name, family as MetricFamily<unknown>);
-    return withDefaultSeries(family);
+  /** The text exposition of every registered metric (prom-client collects asynchronously). */
+  render(): Promise<string> {
+    return this.prom.metrics();
   }
 }

@@ -111,11 +111,46 @@ test("the Dockerfile builds with the test suite's own install and build commands
   const prepare = readFileSync(join(ROOT, 'scripts', 'prepare.mjs'), 'utf8');
   const suiteCommands = [...prepare.matchAll(/run\('[^']*', '(npm|npx)', \[([^\]]*)\]/g)].map((m) => [m[1], ...[...m[2]!.matchAll(/'([^']*)'/g)].map((a) => a[1])].join(' '));
   assert.deepEqual(suiteCommands, ['npm ci --no-audit --no-fund', 'npx tsc -p tsconfig.json']);
-  const dockerfile = readFileSync(join(DEPLOY, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
-  const runs = [...dockerfile.matchAll(/^RUN (.+)$/gm)].map((m) => m[1]!.replace(/\s+/g, ' ').trim());
-  for (const cmd of suiteCommands) assert.ok(runs.includes(cmd), `Dockerfile runs "${cmd}"`);
+  const [build, final] = dockerStages();
+  const runs = build!.runs;
+  for (const cmd of suiteCommands) assert.ok(runs.includes(cmd), `the build stage runs "${cmd}"`);
   assert.ok(runs.indexOf(suiteCommands[0]!) < runs.indexOf(suiteCommands[1]!), 'install before build');
-  const apt = runs.find((r) => r.includes('apt-get install')) ?? '';
-  for (const pkg of ['iptables', 'nftables', 'ipset', 'ipvsadm', 'conntrack']) assert.match(apt, new RegExp(`\\b${pkg}\\b`));
-  assert.match(dockerfile, /^FROM node:20\S* AS build$/m);
+  const apt = final!.runs.find((r) => r.includes('apt-get install')) ?? '';
+  for (const pkg of ['iptables', 'nftables', 'ipset', 'ipvsadm', 'conntrack', 'iproute2']) assert.match(apt, new RegExp(`\\b${pkg}\\b`), `the image installs ${pkg}`);
 });
+
+test('the image is multi-stage on Node 24 LTS: the final stage holds production dependencies and the compiled program only', () => {
+  const stages = dockerStages();
+  assert.equal(stages.length, 2, 'a build stage and a final stage');
+  const [build, final] = stages as [DockerStage, DockerStage];
+  assert.match(build.from, /^node:24(-\S+)? AS build$/);
+  assert.match(final.from, /^node:24(-\S+)?$/);
+  assert.equal(build.from.split(' ')[0], final.from, 'both stages on the same base');
+  assert.ok(final.runs.some((r) => /^npm ci --omit=dev\b/.test(r)), 'production dependencies installed in the final stage');
+  assert.ok(!final.runs.some((r) => /\b(tsc|npm run build)\b/.test(r)), 'nothing compiled in the final stage');
+  const fromBuild = final.copies.filter((c) => c.startsWith('--from=build '));
+  assert.deepEqual(fromBuild, ['--from=build /src/dist/src ./dist/src'], 'only the compiled program comes from the build stage (no node_modules, no tests)');
+  const ownCopies = final.copies.filter((c) => !c.startsWith('--from='));
+  for (const c of ownCopies) assert.match(c, /^(package\.json package-lock\.json|bin) /, `final stage copies ${c}`);
+});
+
+interface DockerStage {
+  from: string;
+  runs: string[];
+  copies: string[];
+}
+
+/** The Dockerfile's stages: FROM line, RUN commands (continuations joined) and COPY arguments. */
+function dockerStages(): DockerStage[] {
+  const lines = readFileSync(join(DEPLOY, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ').split('\n');
+  const stages: DockerStage[] = [];
+  for (const line of lines) {
+    const [, instruction, rest] = /^(FROM|RUN|COPY) (.+)$/.exec(line) ?? [];
+    if (!instruction) continue;
+    const args = rest!.replace(/\s+/g, ' ').trim();
+    if (instruction === 'FROM') stages.push({ from: args, runs: [], copies: [] });
+    else if (instruction === 'RUN') stages.at(-1)!.runs.push(...args.split(' && '));
+    else stages.at(-1)!.copies.push(args);
+  }
+  return stages;
+}

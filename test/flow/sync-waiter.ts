@@ -7,6 +7,7 @@
 
 import { get } from 'node:http';
 import { parseArgs } from 'node:util';
+import { gaugeMs } from '../../src/observability/read-gauge.js';
 
 const LAST = 'kubeproxy_sync_proxy_rules_last_timestamp_seconds';
 const QUEUED = 'kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds';
@@ -24,17 +25,10 @@ function fetchText(url: string): Promise<string> {
   });
 }
 
-/** The value of an unlabelled gauge in Prometheus text format, in ms; undefined when absent. */
-function gaugeMs(text: string, name: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  const value = line === undefined ? NaN : Number.parseFloat(line.slice(name.length + 1));
-  return Number.isFinite(value) ? value * 1000 : undefined;
-}
-
 async function syncedSince(url: string, sinceMs: number): Promise<string | true> {
   const text = await fetchText(url);
   const last = gaugeMs(text, LAST);
-  const queued = gaugeMs(text, QUEUED);
+  const queued = gaugeMs(text, QUEUED, 'newest');
   if (last === undefined) return `${LAST} not reported yet`;
   if (last <= sinceMs) return `last sync at ${last} ms, not after ${sinceMs} ms`;
   if (queued !== undefined && queued > last) return `a change queued at ${queued} ms is not synced yet`;

@@ -85,7 +85,7 @@ test('/healthz and /livez over HTTP; a terminating node fails /healthz only', as
     assert.equal('nodeEligible' in JSON.parse(lz.body), false, '/livez has no nodeEligible');
     assert.equal((await get(server.port, '/other')).status, 404);
 
-    const text = metrics.render();
+    const text = await metrics.render();
     assert.match(text, /kubeproxy_proxy_healthz_total\{code="200"\} 2\n/);
     assert.match(text, /kubeproxy_proxy_healthz_total\{code="503"\} 2\n/);
     assert.match(text, /kubeproxy_proxy_livez_total\{code="200"\} 1\n/);

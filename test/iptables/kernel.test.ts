@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IptablesExecutor, RestoreError } from '../../src/dataplane/iptables/executor.js';
 import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
+import { createProxyMetrics } from '../../src/observability/metrics.js';
 import type { IptablesProgram } from '../../src/dataplane/iptables/program.js';
 import { localEp, overallServices, servicePort, snapshot } from './fixtures.js';
 import { canUseNetns, inNs, makeNetns, toolExists } from './netns-lab.js';
@@ -16,7 +17,8 @@ for (const backend of ['nft', 'legacy'] as const) {
   test(`${backend}: apply, partial sync, rejected restore keeps rules, canary, cleanup`, { skip }, async (t) => {
     const ns = makeNetns(t, 'k');
     const renderer = new IptablesRenderer({ detectLocal });
-    const executor = new IptablesExecutor({ netns: ns, backend });
+    const metrics = createProxyMetrics({ mode: 'iptables' });
+    const executor = new IptablesExecutor({ netns: ns, backend, metrics });
     const ports = overallServices();
     const first = snapshot(ports);
     const full = { snapshot: first, previous: undefined, full: true };
@@ -26,6 +28,7 @@ for (const backend of ['nft', 'legacy'] as const) {
     assert.match(nat, /-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES/);
     assert.match(save(ns, 'filter'), /-A KUBE-SERVICES -d 172\.30\.0\.46\/32 -p tcp .*-j REJECT/);
     assert.equal(await executor.needsFullSync(), false);
+    assert.match(await metrics.render(), /\nkubeproxy_sync_proxy_rules_iptables_total\{ip_family="IPv4",table="nat"\} [1-9]\d*\n/);
 
     // Partial: ns4/svc4 loses 10.180.0.4; its endpoint chain goes, everything else stays.
     const svc4 = servicePort({ namespace: 'ns4', name: 'svc4', clusterIP: '172.30.0.44', type: 'NodePort', externalIPs: ['192.168.99.33'], endpoints: [localEp('10.180.0.5', 80)] });
@@ -43,6 +46,9 @@ for (const backend of ['nft', 'legacy'] as const) {
     await assert.rejects(executor.apply(bad, partial), (e) => e instanceof RestoreError && e.table === 'nat');
     const rulesOnly = (text: string): string => text.replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '');
     assert.equal(rulesOnly(save(ns)), rulesOnly(nat), 'nat unchanged');
+    const counted = await metrics.render();
+    assert.match(counted, /\nkubeproxy_sync_proxy_rules_iptables_restore_failures_total\{ip_family="IPv4"\} 1\n/);
+    assert.match(counted, /\nkubeproxy_sync_proxy_rules_iptables_partial_restore_failures_total\{ip_family="IPv4"\} 1\n/);
 
     inNs(ns, [`iptables-${backend}`, '-t', 'mangle', '-X', 'KUBE-PROXY-CANARY']);
     assert.equal(await executor.needsFullSync(), true);

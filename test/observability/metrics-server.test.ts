@@ -32,6 +32,19 @@ test('metrics server endpoints over HTTP', async () => {
   }
 });
 
+test('a scrape that fails to render answers 500 with the reason, and the server keeps serving', async () => {
+  const metrics = { contentType: 'text/plain', render: () => Promise.reject(new Error('collector broke')) };
+  const server = await startMetricsServer('127.0.0.1:0', { metrics, mode: 'iptables', configz: () => ({}) });
+  try {
+    const m = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+    assert.equal(m.status, 500);
+    assert.equal(await m.text(), 'collector broke\n');
+    assert.equal(await (await fetch(`http://127.0.0.1:${server.port}/healthz`)).text(), 'ok');
+  } finally {
+    await server.close();
+  }
+});
+
 test('bind addresses: IPv4, bracketed IPv6, errors name the flag', () => {
   assert.deepEqual(parseBindAddress('--metrics-bind-address', '0.0.0.0:10249'), { host: '0.0.0.0', port: 10249 });
   assert.deepEqual(parseBindAddress('--metrics-bind-address', '[::1]:0'), { host: '::1', port: 0 });

@@ -106,7 +106,7 @@ test('a failed apply makes the next sync full; a full sync comes again after syn
   advance(30_000);
   await proxier.sync();
   assert.equal(applied.at(-1)!.full, true, 'syncPeriod elapsed');
-  assert.match(metrics.render(), /^kubeproxy_sync_proxy_rules_last_timestamp_seconds \d+/m);
+  assert.match(await metrics.render(), /^kubeproxy_sync_proxy_rules_last_timestamp_seconds\{ip_family="IPv4"\} \d+/m);
 });
 
 test('a warning is logged when it first appears, not on every sync', async () => {
@@ -123,5 +123,5 @@ test('rejected input is logged and counted by kind', async () => {
   reportRejectedInput(model, metrics, recordingLogger(logs));
   model.replace('f', [service('bad', 'not-an-ip')]);
   assert.ok(logs.some((l) => l.startsWith('E Rejected input')), logs.join('\n'));
-  assert.match(metrics.render(), /kproxy_input_errors_total\{kind="KPROXY_INVALID"\} 1/);
+  assert.match(await metrics.render(), /kproxy_input_errors_total\{kind="KPROXY_INVALID"\} 1/);
 });

@@ -157,24 +157,18 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
     this.recordRuleCounts();
   }
 
-  /** The rule gauges are labelled by table only (upstream before ip_family labels): sum the families. */
+  /** The rule gauges, per table and IP family (upstream's labels since 1.33). */
   private recordRuleCounts(): void {
     const m = this.opts.metrics;
     if (!m) return;
-    let filterTotal = 0;
-    let filterLast = 0;
-    let natTotal = 0;
-    let natLast = 0;
     for (const fp of this.committed.values()) {
-      filterTotal += fp.counts.filterRulesTotal;
-      filterLast += fp.counts.filterRules;
-      natTotal += fp.counts.natRulesTotal;
-      natLast += fp.counts.natRules;
+      const total = m.iptablesRulesTotal.forFamily(fp.family);
+      const last = m.iptablesRulesLastSync.forFamily(fp.family);
+      total.labels({ table: 'filter' }).set(fp.counts.filterRulesTotal);
+      last.labels({ table: 'filter' }).set(fp.counts.filterRules);
+      total.labels({ table: 'nat' }).set(fp.counts.natRulesTotal);
+      last.labels({ table: 'nat' }).set(fp.counts.natRules);
     }
-    m.iptablesRulesTotal.labels({ table: 'filter' }).set(filterTotal);
-    m.iptablesRulesLastSync.labels({ table: 'filter' }).set(filterLast);
-    m.iptablesRulesTotal.labels({ table: 'nat' }).set(natTotal);
-    m.iptablesRulesLastSync.labels({ table: 'nat' }).set(natLast);
   }
 
   private async restore(tools: IptablesTools, fp: FamilyProgram, table: string, text: string): Promise<void> {
@@ -185,8 +179,8 @@ export class IptablesExecutor implements Executor<IptablesProgram> {
       this.timings.restoreMs += sinceMs(start);
     } catch (err) {
       const m = this.opts.metrics;
-      m?.iptablesRestoreFailuresTotal.inc();
-      if (!fp.full) m?.iptablesPartialRestoreFailuresTotal.inc();
+      m?.iptablesRestoreFailuresTotal.forFamily(fp.family).inc();
+      if (!fp.full) m?.iptablesPartialRestoreFailuresTotal.forFamily(fp.family).inc();
       const msg = (err as Error).message;
       const context = failedLines(text, msg);
       this.opts.logger?.error('Failed to execute iptables-restore', { err: msg, ipFamily: fp.family, table, rules: context });
