@@ -62,21 +62,6 @@ export function notInKubeApiserver(why: string): Record<string, ModeOverride> {
   return { [API_SOURCE]: { skip: `kube-apiserver v1.28 ${why}` } };
 }
 
-/**
- * Userspace mode has no short-circuit for pods and the node under externalTrafficPolicy Local (upstream's
- * "pod traffic for external destinations" and "route LOCAL traffic" rules, which send them to every
- * endpoint): it serves every source from the local endpoints and drops when there are none
- * (docs/compat.md). `dropped` lists the flows it drops; `localOnly` maps flows to the only endpoints it uses.
- */
-export function userspaceNoShortCircuit(dropped: number[], localOnly: Record<number, string[]> = {}): ModeOverride {
-  return {
-    expect: {
-      ...Object.fromEntries(dropped.map((i) => [i, { outcome: 'dropped' as const }])),
-      ...Object.fromEntries(Object.entries(localOnly).map(([i, eps]) => [i, { answeredBy: eps, source: 'node' as const }])),
-    },
-  };
-}
-
 /** `count` TCP flows from the off-cluster client (from its first address unless `fromIP` says otherwise). */
 export const fromClient = (to: string, expect: FlowExpect, count = 1, fromIP?: string): Flow =>
   ({ from: 'client', proto: 'tcp', to, count, expect, ...(fromIP ? { fromIP } : {}) });

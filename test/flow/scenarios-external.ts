@@ -9,7 +9,7 @@ import { port, service, slice } from './objects.js';
 import type { Scenario } from './scenario.js';
 import {
   A1, A1_6, at, B1, B1_6, B2, fromClient, fromNode, fromPod, ipvsExternalFallsBackToCluster, local, notInKubeApiserver, remote,
-  THIS_NODE, thisNode, userspaceNoShortCircuit, userspaceSeesNode, webService,
+  THIS_NODE, thisNode, userspaceSeesNode, webService,
 } from './scenario-fixtures.js';
 
 /** Policy Local (the API server takes it only on NodePort and LoadBalancer Services, ExternalIPs or not). */
@@ -38,7 +38,7 @@ export const EXTERNAL_SCENARIOS: Scenario[] = [
       fromNode('203.0.113.41:80', { answeredBy: [at(B1), at(B2)], source: 'node' }),
     ],
     byMode: {
-      userspace: userspaceNoShortCircuit([1, 2]),
+      ...userspaceSeesNode(1),
       // Upstream nftables checks "no local endpoints" for ExternalIPs in filter-output, before the node's
       // own packet is DNATed, so it drops what upstream iptables (whose check runs after DNAT) serves.
       nftables: { expect: { 2: { outcome: 'dropped' } } },
@@ -69,8 +69,8 @@ export const EXTERNAL_SCENARIOS: Scenario[] = [
       fromPod('203.0.113.43:80', { answeredBy: [at(A1), at(B1)], all: true, source: 'client' }, 16),
     ],
     byMode: {
-      userspace: { expect: { 0: { source: 'node' }, ...userspaceNoShortCircuit([], { 1: [at(A1)] }).expect } },
-      // IPVS has no pod short-circuit either: the LB IP's virtual server holds the local endpoints only.
+      ...userspaceSeesNode(0, 1),
+      // IPVS has no pod short-circuit: the LB IP's virtual server holds the local endpoints only.
       ipvs: { expect: { 1: { answeredBy: [at(A1)] } } },
     },
   },
@@ -81,7 +81,7 @@ export const EXTERNAL_SCENARIOS: Scenario[] = [
     nodeName: THIS_NODE,
     objects: [thisNode, webService('lb-far', '10.96.2.14', { ...LOCAL, type: 'LoadBalancer' }, [{ ip: '203.0.113.44' }]), slice('lb-far', [8080], [remote(B1)])],
     flows: [fromClient('203.0.113.44:80', { outcome: 'dropped' }), fromPod('203.0.113.44:80', { answeredBy: [at(B1)], source: 'client' })],
-    byMode: { userspace: userspaceNoShortCircuit([1]), ipvs: { expect: ipvsExternalFallsBackToCluster(0, [at(B1)]) } },
+    byMode: { ...userspaceSeesNode(1), ipvs: { expect: ipvsExternalFallsBackToCluster(0, [at(B1)]) } },
   },
   // Upstream: a Service without endpoints rejects at every way in (filter-table REJECT for the ExternalIP,
   // the load-balancer IP and the NodePort), so external clients fail at once too.

@@ -8,7 +8,7 @@ import { NAMESPACE, port, service, slice, udpPort, withMeta } from './objects.js
 import type { Scenario } from './scenario.js';
 import {
   A1, A1_6, A2, A2_6, at, B1, B1_6, B2, fromClient, fromNode, fromPod, local, remote, THIS_NODE, thisNode,
-  userspaceNoShortCircuit, userspaceSeesNode, webService,
+  userspaceSeesNode, webService,
 } from './scenario-fixtures.js';
 
 /** Service "plain" with endpoint A1: the neighbour that must keep working beside a Service not proxied. */
@@ -32,7 +32,7 @@ export const PATH_SCENARIOS: Scenario[] = [
     nodeName: THIS_NODE,
     objects: [thisNode, webService('np-far', '10.96.6.11', { type: 'NodePort', externalTrafficPolicy: 'Local' }), slice('np-far', [8080], [remote(B1), remote(B2)])],
     flows: [fromPod(`${NODE_IP}:30080`, { answeredBy: [at(B1), at(B2)], source: 'client' }, 4)],
-    byMode: { userspace: userspaceNoShortCircuit([0]) },
+    byMode: userspaceSeesNode(0),
   },
   // Upstream: with --nodeport-addresses unset, the iptables and IPVS modes serve NodePorts on every local
   // address (here the pod gateway), while nftables mode defaults it to `primary` (the node's InternalIPs):
@@ -70,7 +70,6 @@ export const PATH_SCENARIOS: Scenario[] = [
       fromNode(`${NODE_IP}:30080`, { answeredBy: [at(A1), at(B1)], source: 'node' }),
       fromNode(`${NODE_IP}:30081`, { answeredBy: [at(B2)], source: 'node' }),
     ],
-    byMode: { userspace: userspaceNoShortCircuit([1]) },
   },
   // Upstream: a pod reaching its own Service through the NodePort and landing on itself is masqueraded
   // (hairpin), so the reply comes back through the node.

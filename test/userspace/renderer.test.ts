@@ -39,7 +39,7 @@ const all = snapshot([web, empty, localOnly, dns4, dns6, sctp4, sctp6]);
 const GOLDEN = `ADDRESS       PORT   PROTO  KIND          SERVICE PORT         ACTION  SCHED  AFFINITY         SOURCES          BACKENDS
 10.96.0.20    443    TCP    ClusterIP     default/empty:       reject  rr     None             *                -
 10.96.0.30    80     TCP    ClusterIP     default/local-only:  proxy   rr     None             *                10.244.2.9:80
-0.0.0.0       30090  TCP    NodePort      default/local-only:  drop    rr     None             *                -
+0.0.0.0       30090  TCP    NodePort      default/local-only:  proxy   rr     None             *                -; from node: 10.244.2.9:80
 10.96.0.10    80     TCP    ClusterIP     default/web:http     proxy   wrr    ClientIP/10800s  *                10.244.1.5:8080,10.244.2.7:8080
 203.0.113.5   80     TCP    ExternalIP    default/web:http     proxy   wrr    ClientIP/10800s  *                10.244.1.5:8080,10.244.2.7:8080
 198.51.100.1  80     TCP    LoadBalancer  default/web:http     proxy   wrr    ClientIP/10800s  198.51.100.0/24  10.244.1.5:8080,10.244.2.7:8080
@@ -58,13 +58,15 @@ function byKind(ls: readonly ListenerSpec[], key: string, kind: ListenerSpec['ki
   return ls.filter((l) => l.servicePort === key && l.kind === kind);
 }
 
-test('a port without any endpoint rejects on every address; Local without local endpoints drops', () => {
+test('a port without any endpoint rejects on every address; external Local without local endpoints serves only in-cluster clients', () => {
   const t = new UserspaceRenderer({ nodePortAddresses: [] }).render(syncInput(all));
   assert.deepEqual(byKind(t.listeners, 'default/empty:', 'ClusterIP').map((l) => l.action), ['reject']);
+  assert.equal(byKind(t.listeners, 'default/empty:', 'ClusterIP')[0]?.inCluster, undefined);
   assert.equal(byKind(t.listeners, 'default/local-only:', 'ClusterIP')[0]?.action, 'proxy');
   const np = byKind(t.listeners, 'default/local-only:', 'NodePort')[0];
-  assert.equal(np?.action, 'drop');
+  assert.equal(np?.action, 'proxy');
   assert.deepEqual(np?.backends, []);
+  assert.deepEqual(np?.inCluster?.backends.map((b) => b.id), ['10.244.2.9:80']);
 });
 
 test('externalTrafficPolicy Local sends external listeners to local endpoints only', () => {
@@ -74,6 +76,34 @@ test('externalTrafficPolicy Local sends external listeners to local endpoints on
   for (const kind of ['ExternalIP', 'LoadBalancer', 'NodePort'] as const) {
     assert.deepEqual(byKind(t.listeners, p.key, kind)[0]?.backends.map((b) => b.id), ['10.244.1.5:8080'], kind);
   }
+});
+
+test('externalTrafficPolicy Local: external listeners send pods (--detect-local-mode) and the node to every endpoint', () => {
+  const p = servicePort({ ...web, name: 'web', portName: 'http', externalPolicyLocal: true, selection: undefined });
+  const detectLocal = { mode: 'ClusterCIDR', clusterCIDR: '10.244.0.0/16,fd00:244::/64', bridgeInterface: '', interfaceNamePrefix: '' } as const;
+  const t = new UserspaceRenderer({ nodePortAddresses: [], detectLocal }).render(syncInput(snapshot([p])));
+  assert.equal(byKind(t.listeners, p.key, 'ClusterIP')[0]?.inCluster, undefined);
+  for (const kind of ['ExternalIP', 'LoadBalancer', 'NodePort'] as const) {
+    const l = byKind(t.listeners, p.key, kind)[0];
+    assert.deepEqual(l?.inCluster, { podCIDRs: ['10.244.0.0/16'], node: true, backends: byKind(t.listeners, p.key, 'ClusterIP')[0]?.backends }, kind);
+  }
+  assert.match(new UserspaceRenderer({ nodePortAddresses: [] }).format(t), /10\.244\.1\.5:8080; from 10\.244\.0\.0\/16,node: 10\.244\.1\.5:8080,10\.244\.2\.7:8080\n/);
+  // Policy Cluster: nobody needs a route of their own.
+  const cluster = new UserspaceRenderer({ nodePortAddresses: [], detectLocal }).render(syncInput(snapshot([web])));
+  assert.deepEqual(cluster.listeners.filter((l) => l.inCluster), []);
+});
+
+test('the pods of an in-cluster route follow --detect-local-mode: the node pod CIDR, or none (warned) by interface', () => {
+  const p = servicePort({ name: 'np', type: 'NodePort', nodePort: 30080, externalPolicyLocal: true, endpoints: [endpoint('10.244.2.7', 80, { isLocal: false })] });
+  const node = { ...snapshot([p]), node: { ...snapshot([p]).node, podCIDRs: ['10.244.1.0/24'] } };
+  const render = (mode: 'NodeCIDR' | 'BridgeInterface') =>
+    new UserspaceRenderer({ nodePortAddresses: [], detectLocal: { mode, clusterCIDR: '10.244.0.0/16', bridgeInterface: 'cbr0', interfaceNamePrefix: '' } }).render(syncInput(node));
+  const byNode = render('NodeCIDR');
+  assert.deepEqual(byKind(byNode.listeners, p.key, 'NodePort')[0]?.inCluster?.podCIDRs, ['10.244.1.0/24']);
+  assert.deepEqual(byNode.warnings, []);
+  const byBridge = render('BridgeInterface');
+  assert.deepEqual(byKind(byBridge.listeners, p.key, 'NodePort')[0]?.inCluster?.podCIDRs, []);
+  assert.match(byBridge.warnings.join('\n'), /detectLocalMode BridgeInterface: userspace mode cannot see which interface/);
 });
 
 test('internalTrafficPolicy Local: the ClusterIP uses local endpoints, and drops without any', () => {

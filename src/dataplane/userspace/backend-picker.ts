@@ -25,13 +25,17 @@ export class BackendPicker {
   private lastSweep: number;
   private readonly destinationIP: string;
 
-  /** `onFallback` hears about a scheduler userspace does not run as asked (see the scheduler table). */
+  /**
+   * `onFallback` hears about a scheduler userspace does not run as asked (see the scheduler table);
+   * `counts` is shared when several pickers of one listener send to overlapping backends.
+   */
   constructor(
     spec: ListenerSpec,
     private readonly now: () => number,
     private readonly onFallback: (message: string) => void = () => undefined,
+    counts?: ConnectionCounter,
   ) {
-    this.counts = new ConnectionCounter({ now });
+    this.counts = counts ?? new ConnectionCounter({ now });
     this.destinationIP = spec.address;
     this.schedulerName = spec.scheduler;
     this.scheduler = this.makeScheduler(spec);
@@ -61,6 +65,10 @@ export class BackendPicker {
 
   get size(): number {
     return this.backends.size;
+  }
+
+  backendIds(): string[] {
+    return [...this.backends.keys()];
   }
 
   /** loadBalancerSourceRanges: false when the client may not use this listener. */
@@ -115,7 +123,7 @@ export class BackendPicker {
   }
 }
 
-function blockListOf(cidrs: readonly string[]): BlockList {
+export function blockListOf(cidrs: readonly string[]): BlockList {
   const list = new BlockList();
   for (const cidr of cidrs) {
     const [ip = '', bits = ''] = cidr.split('/');

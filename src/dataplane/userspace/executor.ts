@@ -215,12 +215,14 @@ export class UserspaceExecutor implements Executor<ListenerTable> {
     const onWarning = (m: string): void => this.warn(m);
     const hook = this.opts.onConnection;
     const onConnection = hook && ((event: 'opened' | 'closed'): void => hook(event, spec.protocol));
+    // The node's own addresses are what this process can bind: the same answer upstream's addrtype LOCAL gives.
+    const isNodeAddress = this.isLocal;
     if (spec.protocol === 'UDP') {
       const maxFlows = this.opts.maxUdpFlows ?? 4096;
-      return new UdpProxy(spec, { idleTimeoutMs: this.opts.udpIdleTimeoutMs ?? 30_000, maxFlows, now, onWarning, onConnection });
+      return new UdpProxy(spec, { idleTimeoutMs: this.opts.udpIdleTimeoutMs ?? 30_000, maxFlows, now, onWarning, onConnection, isNodeAddress });
     }
     const connectTimeoutMs = this.opts.connectTimeoutMs ?? 3_000;
-    return new TcpProxy(spec, { connectTimeoutMs, drainGraceMs: this.opts.drainGraceMs ?? 30_000, now, onWarning, onConnection });
+    return new TcpProxy(spec, { connectTimeoutMs, drainGraceMs: this.opts.drainGraceMs ?? 30_000, now, onWarning, onConnection, isNodeAddress });
   }
 
   private release(l: Live, drain: boolean): void {

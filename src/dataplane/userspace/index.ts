@@ -21,6 +21,7 @@ export function createUserspaceDataPlaneFor(ctx: DataPlaneContext): DataPlane<Li
   const { userspaceConnectionsTotal, userspaceActiveConnections } = ctx.metrics;
   return createUserspaceDataPlane({
     nodePortAddresses: resolveNodePortAddresses(ctx.config.nodePortAddresses ?? [], ctx.nodeIPs),
+    detectLocal: { mode: ctx.config.detectLocalMode, clusterCIDR: ctx.config.clusterCIDR, ...ctx.config.detectLocal },
     portals: ctx.kproxy.userspacePortals ?? (ctx.isRoot ? 'iptables' : 'none'),
     logger: ctx.logger,
     ...(udpTimeout > 0 ? { udpIdleTimeoutMs: udpTimeout } : {}),

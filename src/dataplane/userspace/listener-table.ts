@@ -7,7 +7,8 @@ import type { Backend } from '../../schedulers/types.js';
 /**
  * proxy: relay to one of `backends`.
  * reject: the service port has no usable endpoints at all; refuse (TCP RST / ICMP port unreachable).
- * drop: a Local traffic policy with no local endpoints; swallow traffic without answering.
+ * drop: a Local traffic policy with no endpoints for anyone; swallow traffic without answering.
+ * A proxy listener with `inCluster` and no `backends` drops the clients outside the cluster itself.
  */
 export type ListenerAction = 'proxy' | 'reject' | 'drop';
 
@@ -15,6 +16,20 @@ export type ListenerAction = 'proxy' | 'reject' | 'drop';
 export type ListenerKind = 'ClusterIP' | 'ExternalIP' | 'LoadBalancer' | 'NodePort';
 
 export type ListenerProtocol = 'TCP' | 'UDP';
+
+/**
+ * externalTrafficPolicy Local on an external address: upstream's KUBE-EXT chain sends pods of this node
+ * ("pod traffic for external destinations", by --detect-local-mode) and the node itself ("route LOCAL
+ * traffic") to every endpoint of the Service; only other clients are held to this node's endpoints.
+ */
+export interface InClusterRoute {
+  /** Clients from these CIDRs are this node's pods (ClusterCIDR / NodeCIDR detection); may be empty. */
+  readonly podCIDRs: readonly string[];
+  /** Clients using one of the node's own addresses count too; the executor knows them at run time. */
+  readonly node: true;
+  /** The cluster-wide endpoints those clients get. */
+  readonly backends: readonly Backend[];
+}
 
 export interface ListenerSpec {
   /** "PROTO/address:port" ("PROTO/[v6]:port"): unique in a table, stable across syncs. */
@@ -31,8 +46,10 @@ export interface ListenerSpec {
   readonly affinity: SessionAffinity;
   /** Client CIDRs allowed (LoadBalancer listeners with loadBalancerSourceRanges); empty = everyone. */
   readonly sourceRanges: readonly string[];
-  /** Empty unless action is proxy. */
+  /** Empty unless action is proxy; with `inCluster`, the backends of clients that are not in-cluster. */
   readonly backends: readonly Backend[];
+  /** Set on external kinds under externalTrafficPolicy Local: who gets every endpoint instead. */
+  readonly inCluster?: InClusterRoute;
 }
 
 export interface ListenerTable {
@@ -74,6 +91,17 @@ export function formatAffinity(a: SessionAffinity): string {
   return a.type === 'ClientIP' ? `ClientIP/${a.timeoutSeconds}s` : 'None';
 }
 
+function backendList(backends: readonly Backend[]): string {
+  return backends.length > 0 ? backends.map((b) => b.id).join(',') : '-';
+}
+
+/** "ids", or under an in-cluster route "ids; from CIDRs,node: ids" (who gets which set). */
+function formatBackends(l: ListenerSpec): string {
+  if (!l.inCluster) return backendList(l.backends);
+  const sources = [...l.inCluster.podCIDRs, 'node'].join(',');
+  return `${backendList(l.backends)}; from ${sources}: ${backendList(l.inCluster.backends)}`;
+}
+
 const HEADER = ['ADDRESS', 'PORT', 'PROTO', 'KIND', 'SERVICE PORT', 'ACTION', 'SCHED', 'AFFINITY', 'SOURCES', 'BACKENDS'];
 
 /** The table as `kproxy render --proxy-mode=userspace` prints it: aligned columns, then warnings. */
@@ -88,7 +116,7 @@ export function formatListenerTable(table: ListenerTable): string {
     l.scheduler,
     formatAffinity(l.affinity),
     l.sourceRanges.length > 0 ? l.sourceRanges.join(',') : '*',
-    l.backends.length > 0 ? l.backends.map((b) => b.id).join(',') : '-',
+    formatBackends(l),
   ]);
   const all = [HEADER, ...rows];
   const widths = HEADER.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));

@@ -1,17 +1,21 @@
 // Snapshot -> ListenerTable. Pure: no sockets, no interface lookups, so `kproxy render` runs anywhere.
 // The action of each listener follows upstream's iptables proxier: a port with no usable endpoint at all
 // rejects; a port that has endpoints, but none for the Local policy that governs this address, drops.
+// Under externalTrafficPolicy Local the external addresses also carry upstream's short-circuit: this node's
+// pods and the node itself get every endpoint (an InClusterRoute), so only other clients can be dropped.
 
 import { isIP } from 'node:net';
 import type { Renderer, SyncInput } from '../types.js';
 import type { Endpoint, IPFamily, ServicePort, Snapshot } from '../../model/types.js';
 import type { Backend } from '../../schedulers/types.js';
+import { localTrafficCriterion, type DetectLocalOptions } from '../../netfilter/local-traffic.js';
 import {
   compareListeners,
   formatListenerTable,
   hostPort,
   listenerId,
   WILDCARD,
+  type InClusterRoute,
   type ListenerAction,
   type ListenerKind,
   type ListenerSpec,
@@ -21,10 +25,13 @@ import {
 export interface UserspaceRendererOptions {
   /** Node IPs to serve NodePorts on; empty = every address (bind 0.0.0.0 / ::). */
   readonly nodePortAddresses: readonly string[];
+  /** --detect-local-mode and its inputs: which clients are this node's pods (default: none known). */
+  readonly detectLocal?: DetectLocalOptions;
 }
 
 export class UserspaceRenderer implements Renderer<ListenerTable> {
   private readonly nodePortAddresses: readonly string[];
+  private readonly detectLocal: DetectLocalOptions | undefined;
 
   constructor(options: UserspaceRendererOptions) {
     for (const a of options.nodePortAddresses) {
@@ -33,10 +40,11 @@ export class UserspaceRenderer implements Renderer<ListenerTable> {
       }
     }
     this.nodePortAddresses = [...options.nodePortAddresses];
+    this.detectLocal = options.detectLocal;
   }
 
   render(input: SyncInput): ListenerTable {
-    return renderListenerTable(input.snapshot, this.nodePortAddresses);
+    return renderListenerTable(input.snapshot, this.nodePortAddresses, this.detectLocal);
   }
 
   format(program: ListenerTable): string {
@@ -44,18 +52,25 @@ export class UserspaceRenderer implements Renderer<ListenerTable> {
   }
 }
 
-export function renderListenerTable(snapshot: Snapshot, nodePortAddresses: readonly string[]): ListenerTable {
+export function renderListenerTable(
+  snapshot: Snapshot,
+  nodePortAddresses: readonly string[],
+  detectLocal?: DetectLocalOptions,
+): ListenerTable {
   const warnings: string[] = [];
   const sctpWarned = new Set<string>();
   const byId = new Map<string, ListenerSpec>();
+  let podsUnseen = false;
   for (const family of ['IPv4', 'IPv6'] as const) {
+    const pods = podSources(detectLocal, family, snapshot.node.podCIDRs);
     for (const sp of snapshot.families[family].servicePorts.values()) {
       if (sp.protocol === 'SCTP') {
         if (!sctpWarned.has(sp.key)) warnings.push(`${sp.key}: SCTP is not supported in userspace mode`);
         sctpWarned.add(sp.key);
         continue;
       }
-      for (const l of listenersOf(sp, nodePortAddressesOf(family, nodePortAddresses))) {
+      if (sp.externalPolicyLocal && pods.unseen) podsUnseen = true;
+      for (const l of listenersOf(sp, nodePortAddressesOf(family, nodePortAddresses), pods.cidrs)) {
         const taken = byId.get(l.id);
         if (taken) {
           warnings.push(`${l.servicePort}: ${l.kind} ${l.id} is already served for ${taken.servicePort}; not served for ${l.servicePort}`);
@@ -65,7 +80,23 @@ export function renderListenerTable(snapshot: Snapshot, nodePortAddresses: reado
       }
     }
   }
+  if (podsUnseen) {
+    warnings.push(
+      `detectLocalMode ${detectLocal?.mode}: userspace mode cannot see which interface a client came in on, so under externalTrafficPolicy Local only the node itself (not its pods) reaches every endpoint; use ClusterCIDR or NodeCIDR`,
+    );
+  }
   return { listeners: [...byId.values()].sort(compareListeners), warnings };
+}
+
+/** The pod CIDR of `family` by --detect-local-mode; `unseen` when pods are told by interface, which a socket cannot see. */
+function podSources(
+  detectLocal: DetectLocalOptions | undefined,
+  family: IPFamily,
+  podCIDRs: readonly string[],
+): { cidrs: readonly string[]; unseen: boolean } {
+  const c = detectLocal ? localTrafficCriterion(detectLocal, family, podCIDRs) : undefined;
+  if (c?.by === 'source') return { cidrs: [c.cidr], unseen: false };
+  return { cidrs: [], unseen: c?.by === 'interface' };
 }
 
 function nodePortAddressesOf(family: IPFamily, all: readonly string[]): readonly string[] {
@@ -75,10 +106,10 @@ function nodePortAddressesOf(family: IPFamily, all: readonly string[]): readonly
   return mine;
 }
 
-function listenersOf(sp: ServicePort, nodePortAddresses: readonly string[]): ListenerSpec[] {
+function listenersOf(sp: ServicePort, nodePortAddresses: readonly string[], podCIDRs: readonly string[]): ListenerSpec[] {
   const out: ListenerSpec[] = [];
   const internal = traffic(sp, sp.internalPolicyLocal);
-  const external = traffic(sp, sp.externalPolicyLocal);
+  const external = sp.externalPolicyLocal ? externalLocalTraffic(sp, podCIDRs) : traffic(sp, false);
   if (sp.clusterIP && isIP(sp.clusterIP) !== 0) out.push(listener(sp, 'ClusterIP', sp.clusterIP, sp.port, internal, []));
   for (const ip of sp.externalIPs) out.push(listener(sp, 'ExternalIP', ip, sp.port, external, []));
   for (const lb of sp.loadBalancerIPs) {
@@ -94,6 +125,7 @@ function listenersOf(sp: ServicePort, nodePortAddresses: readonly string[]): Lis
 interface Traffic {
   readonly action: ListenerAction;
   readonly backends: readonly Backend[];
+  readonly inCluster?: InClusterRoute;
 }
 
 function traffic(sp: ServicePort, policyLocal: boolean): Traffic {
@@ -102,6 +134,17 @@ function traffic(sp: ServicePort, policyLocal: boolean): Traffic {
   const endpoints = policyLocal ? sp.selection.local : sp.selection.cluster;
   if (endpoints.length === 0) return { action: 'drop', backends: [] };
   return { action: 'proxy', backends: backendsOf(endpoints) };
+}
+
+/**
+ * externalTrafficPolicy Local on an external address: local endpoints for outside clients, every endpoint
+ * for this node's pods and the node (upstream's short-circuit). It drops only when neither has any.
+ */
+function externalLocalTraffic(sp: ServicePort, podCIDRs: readonly string[]): Traffic {
+  const t = traffic(sp, true);
+  if (!sp.selection.hasAny || sp.selection.cluster.length === 0) return t;
+  const inCluster: InClusterRoute = { podCIDRs: [...podCIDRs], node: true, backends: backendsOf(sp.selection.cluster) };
+  return { action: 'proxy', backends: t.backends, inCluster };
 }
 
 function backendsOf(endpoints: readonly Endpoint[]): Backend[] {
@@ -138,5 +181,6 @@ function listener(
     affinity: sp.sessionAffinity,
     sourceRanges: [...sourceRanges],
     backends: t.backends,
+    ...(t.inCluster ? { inCluster: t.inCluster } : {}),
   };
 }

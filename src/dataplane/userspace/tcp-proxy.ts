@@ -4,9 +4,11 @@
 // high-water mark per direction, however slow either end reads.
 
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { BackendPicker } from './backend-picker.js';
+import type { BackendPicker } from './backend-picker.js';
 import { SilentHold } from './blackhole.js';
 import type { ListenerSpec } from './listener-table.js';
+import { isLocalAddress } from './portals.js';
+import { SourceRoutedPicker } from './source-routed-picker.js';
 import type { Backend } from '../../schedulers/types.js';
 
 export interface TcpProxyOptions {
@@ -17,6 +19,8 @@ export interface TcpProxyOptions {
   readonly onWarning: (message: string) => void;
   /** A relay opened or closed (metrics). */
   readonly onConnection?: (event: 'opened' | 'closed') => void;
+  /** Whether a client address is the node's own (in-cluster routes); defaults to the machine's interfaces. */
+  readonly isNodeAddress?: (ip: string) => boolean;
 }
 
 /** A live relay, as tests and debugging see it. */
@@ -45,7 +49,7 @@ const MAX_ATTEMPTS = 3;
 
 export class TcpProxy {
   private readonly server: Server;
-  private readonly picker: BackendPicker;
+  private readonly picker: SourceRoutedPicker;
   private readonly relaySet = new Set<Relay>();
   private readonly pending = new Set<Socket>();
   private readonly refused = new SilentHold();
@@ -58,7 +62,7 @@ export class TcpProxy {
     private readonly opts: TcpProxyOptions,
   ) {
     this.servicePort = spec.servicePort;
-    this.picker = new BackendPicker(spec, opts.now, opts.onWarning);
+    this.picker = new SourceRoutedPicker(spec, opts.now, opts.onWarning, opts.isNodeAddress ?? ((ip) => isLocalAddress(ip)));
     this.server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => void this.accept(client));
   }
 
@@ -130,15 +134,17 @@ export class TcpProxy {
       client.resetAndDestroy();
       return;
     }
-    // loadBalancerSourceRanges: upstream drops other sources, so they get silence, not a reset.
-    if (!this.picker.admits(ip)) {
+    // loadBalancerSourceRanges: upstream drops other sources, so they get silence, not a reset. So does
+    // a Local policy without local endpoints for clients that are not in-cluster.
+    const picker = this.picker.forClient(ip);
+    if (!this.picker.admits(ip) || picker.size === 0) {
       this.refused.hold(client);
       return;
     }
     const tried = new Set<string>();
-    const attempts = Math.min(MAX_ATTEMPTS, this.picker.size);
+    const attempts = Math.min(MAX_ATTEMPTS, picker.size);
     for (let i = 0; i < attempts && !client.destroyed; i++) {
-      const backend = this.picker.pick(ip, port, tried);
+      const backend = picker.pick(ip, port, tried);
       if (!backend) break;
       tried.add(backend.id);
       const socket = await this.connectBackend(backend).catch(() => undefined);
@@ -148,7 +154,7 @@ export class TcpProxy {
         socket.destroy();
         continue;
       }
-      this.picker.chosen(ip, backend.id);
+      picker.chosen(ip, backend.id);
       this.relay(client, socket, backend.id);
       return;
     }

@@ -5,8 +5,10 @@
 // with ICMP unreachable (the connected upstream socket reports it as an error).
 
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { BackendPicker } from './backend-picker.js';
+import type { BackendPicker } from './backend-picker.js';
 import type { ListenerSpec } from './listener-table.js';
+import { isLocalAddress } from './portals.js';
+import { SourceRoutedPicker } from './source-routed-picker.js';
 import type { Backend } from '../../schedulers/types.js';
 
 export interface UdpProxyOptions {
@@ -17,6 +19,8 @@ export interface UdpProxyOptions {
   readonly onWarning: (message: string) => void;
   /** A flow opened or ended (metrics). */
   readonly onConnection?: (event: 'opened' | 'closed') => void;
+  /** Whether a client address is the node's own (in-cluster routes); defaults to the machine's interfaces. */
+  readonly isNodeAddress?: (ip: string) => boolean;
 }
 
 export interface UdpFlowInfo {
@@ -42,7 +46,7 @@ const MAX_WAITING = 64;
 
 export class UdpProxy {
   private readonly socket: Socket;
-  private readonly picker: BackendPicker;
+  private readonly picker: SourceRoutedPicker;
   private readonly flowMap = new Map<string, Flow>();
   private droppedFull = 0;
   private closed = false;
@@ -51,7 +55,7 @@ export class UdpProxy {
     private readonly spec: ListenerSpec,
     private readonly opts: UdpProxyOptions,
   ) {
-    this.picker = new BackendPicker(spec, opts.now, opts.onWarning);
+    this.picker = new SourceRoutedPicker(spec, opts.now, opts.onWarning, opts.isNodeAddress ?? ((ip) => isLocalAddress(ip)));
     const type = spec.family === 'IPv6' ? 'udp6' : 'udp4';
     this.socket = createSocket({ type, ipv6Only: type === 'udp6' });
     this.socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
@@ -116,13 +120,15 @@ export class UdpProxy {
       }
       return undefined;
     }
-    const backend = this.picker.pick(rinfo.address, rinfo.port);
+    // A client with no backend for it (Local policy, none here, not in-cluster): its datagrams are dropped.
+    const picker = this.picker.forClient(rinfo.address);
+    const backend = picker.pick(rinfo.address, rinfo.port);
     if (!backend) return undefined;
     const flow = this.openUpstream(key, rinfo, backend);
     this.flowMap.set(key, flow);
     this.picker.counts.opened(backend.id);
     this.opts.onConnection?.('opened');
-    this.picker.chosen(rinfo.address, backend.id);
+    picker.chosen(rinfo.address, backend.id);
     this.armIdleTimer(flow, this.opts.idleTimeoutMs);
     return flow;
   }
