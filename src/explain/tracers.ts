@@ -3,9 +3,12 @@
 // policy) instead of failing. Adding a mode's tracer is one entry here.
 
 import type { ProxyMode } from '../dataplane/types.js';
+import { userspaceTracer } from '../dataplane/userspace/tracer.js';
 import type { PacketTracer } from './trace.js';
 
-const TRACERS: Partial<Record<ProxyMode, PacketTracer<unknown>>> = {};
+const TRACERS: Partial<Record<ProxyMode, PacketTracer<unknown>>> = {
+  userspace: userspaceTracer as PacketTracer<unknown>,
+};
 
 export function tracerFor(mode: ProxyMode): PacketTracer<unknown> | undefined {
   return Object.hasOwn(TRACERS, mode) ? TRACERS[mode] : undefined;
