@@ -49,7 +49,7 @@ async function traceScenario(m: TraceMode, scenario: Scenario): Promise<Scenario
       const where = `flow #${index} ${flow.from}${flow.fromIP ? ` ${flow.fromIP}` : ''} -> ${flow.proto} ${flow.to}`;
       try {
         const verdict = tracer.trace(program, connection, LAB_NODE);
-        const problems = judgePrediction(expectationFor(scenario, keys, index, flow), predict(verdict, connection, plan));
+        const problems = judgePrediction(expectationFor(scenario, keys, index, flow), predict(verdict, connection, plan), plan.listen);
         if (problems.length > 0) mismatches.push(`${where}: ${problems.join('; ')}`);
       } catch (err) {
         if (!(err instanceof TraceUnsupported)) throw err;

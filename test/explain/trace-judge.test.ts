@@ -27,6 +27,11 @@ test('predicted endpoints stay within answeredBy, and cover it with all', () => 
   assert.deepEqual(judgePrediction({ answeredBy: [A, B], all: true }, answered([B, A])), []);
 });
 
+test('predicted endpoints must be ones the lab answers on', () => {
+  assert.deepEqual(judgePrediction({}, answered([A]), plan.listen), []);
+  assert.equal(judgePrediction({}, answered(['10.244.1.11:80']), plan.listen).length, 1);
+});
+
 test('source node means the endpoint sees a node address; client means it does not', () => {
   assert.equal(judgePrediction({ source: 'node' }, answered([A])).length, 1);
   assert.deepEqual(judgePrediction({ source: 'node' }, answered([A], { seesNode: true })), []);

@@ -29,13 +29,18 @@ export function predict(verdict: TraceVerdict, c: TracedConnection, plan: LabPla
   return { outcome: routed.outcome, endpoints: routed.endpoint ? [routed.endpoint] : [], seesNode: own, sticky: true };
 }
 
-/** Everything in `p` the real flow would contradict under `expect`; empty when the trace agrees. */
-export function judgePrediction(expect: FlowExpect, p: Prediction): string[] {
+/**
+ * Everything in `p` the real flow would contradict under `expect`; empty when the trace agrees. `served`:
+ * every podIP:port the lab's backend answers on (an endpoint elsewhere could never answer).
+ */
+export function judgePrediction(expect: FlowExpect, p: Prediction, served?: readonly string[]): string[] {
   const wanted = expect.outcome ?? 'answered';
   if (p.outcome !== wanted) return [`predicted ${p.outcome}${p.endpoints.length > 0 ? ` by ${p.endpoints.join(',')}` : ''}, expected ${wanted}`];
   if (wanted !== 'answered') return [];
   const problems: string[] = [];
   if (p.endpoints.length === 0) problems.push('predicted answered by no endpoint');
+  const unserved = served ? p.endpoints.filter((e) => !served.includes(e)) : [];
+  if (unserved.length > 0) problems.push(`predicted endpoints ${unserved.join(', ')} that no pod in the lab answers on`);
   if (expect.answeredBy) {
     const allowed = new Set(expect.answeredBy);
     const strays = p.endpoints.filter((e) => !allowed.has(e));

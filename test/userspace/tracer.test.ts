@@ -74,7 +74,11 @@ test('reject and drop listeners refuse as the table says', () => {
   assert.equal(trace(tcp('192.0.2.10', 30090)).outcome, 'dropped');
 });
 
-test('ClientIP affinity and address-hashing schedulers are sticky', () => {
+test('ClientIP affinity and address-hashing schedulers are sticky, by the scheduler the proxy really runs', () => {
   assert.equal(trace(tcp('10.96.0.11', 80)).sticky, true);
   assert.equal(trace(tcp('10.96.0.12', 80)).sticky, true);
+  // An unknown name runs round robin: no affinity, even when the name looks like a hash.
+  const unknown = servicePort({ name: 'odd', clusterIP: '10.96.0.13', port: 80, scheduler: 'sh-like', endpoints: [endpoint('10.244.1.8', 8080)] });
+  const v = userspaceTracer.trace(renderListenerTable(snapshot([unknown]), []), tcp('10.96.0.13', 80), NODE);
+  assert.equal(v.sticky, false);
 });

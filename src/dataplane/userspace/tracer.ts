@@ -6,10 +6,14 @@
 
 import { isIP } from 'node:net';
 import type { NodeFacts, PacketTracer, TracedConnection, TraceStep, TraceVerdict } from '../../explain/trace.js';
+import { resolveScheduler } from '../../schedulers/scheduler-table.js';
 import { blockListOf, unmapped } from './backend-picker.js';
 import { formatAffinity, WILDCARD, type ListenerSpec, type ListenerTable } from './listener-table.js';
 
-/** Schedulers whose pick depends only on the connection's addresses, so one client keeps its endpoint. */
+/**
+ * Schedulers whose pick depends only on the connection's addresses, so one client keeps its endpoint (the
+ * proxy hashes the client's address alone: it never passes the sh-port/mh-port option).
+ */
 const ADDRESS_HASHING = new Set(['sh', 'dh', 'mh']);
 
 export const userspaceTracer: PacketTracer<ListenerTable> = {
@@ -30,7 +34,7 @@ export const userspaceTracer: PacketTracer<ListenerTable> = {
       endpoints: listener.backends.map((b) => b.id),
       // The proxy opens its own connection to the backend: the backend always sees a node address.
       masqueraded: true,
-      sticky: listener.affinity.type === 'ClientIP' || ADDRESS_HASHING.has(listener.scheduler),
+      sticky: listener.affinity.type === 'ClientIP' || ADDRESS_HASHING.has(resolveScheduler('userspace', listener.scheduler).meaning.runs),
       steps,
     };
   },
