@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { renderListenerTable } from '../../src/dataplane/userspace/renderer.js';
 import { userspaceTracer } from '../../src/dataplane/userspace/tracer.js';
 import type { TracedConnection } from '../../src/explain/trace.js';
-import { endpoint, servicePort, snapshot } from './fixtures.js';
+import { empty, endpoint, localOnly, servicePort, snapshot } from './fixtures.js';
 
 const NODE = { localAddresses: ['192.0.2.10', '10.244.0.1'] };
 const web = servicePort({
@@ -21,15 +21,6 @@ const web = servicePort({
 });
 const sticky = servicePort({ name: 'sticky', clusterIP: '10.96.0.11', port: 80, sessionAffinity: { type: 'ClientIP', timeoutSeconds: 60 }, endpoints: [endpoint('10.244.1.6', 8080)] });
 const hashed = servicePort({ name: 'hashed', clusterIP: '10.96.0.12', port: 80, scheduler: 'sh', endpoints: [endpoint('10.244.1.7', 8080)] });
-const empty = servicePort({ name: 'empty', clusterIP: '10.96.0.20', port: 443 });
-const localOnly = servicePort({
-  name: 'local-only',
-  type: 'NodePort',
-  clusterIP: '10.96.0.30',
-  nodePort: 30090,
-  externalPolicyLocal: true,
-  endpoints: [endpoint('10.244.2.9', 80, { isLocal: false, nodeName: 'node-b' })],
-});
 const table = renderListenerTable(snapshot([web, sticky, hashed, empty, localOnly]), []);
 
 const tcp = (destination: string, port: number, source = '203.0.113.7'): TracedConnection => ({ protocol: 'TCP', destination, port, source, origin: 'external' });
