@@ -9,7 +9,21 @@ import { UserspaceExecutor, type UserspaceExecutorOptions } from '../../src/data
 import { UserspaceRenderer } from '../../src/dataplane/userspace/renderer.js';
 import type { Logger } from '../../src/observability/logger.js';
 
-export { endpoint, servicePort } from '../fixtures/service-port.js';
+import { endpoint, servicePort } from '../fixtures/service-port.js';
+
+export { endpoint, servicePort };
+
+/** A ClusterIP port without endpoints: its listeners reject. */
+export const empty = servicePort({ name: 'empty', clusterIP: '10.96.0.20', port: 443 });
+/** A NodePort under externalTrafficPolicy Local whose only endpoint is on another node: external listeners drop. */
+export const localOnly = servicePort({
+  name: 'local-only',
+  type: 'NodePort',
+  clusterIP: '10.96.0.30',
+  nodePort: 30090,
+  externalPolicyLocal: true,
+  endpoints: [endpoint('10.244.2.9', 80, { isLocal: false, nodeName: 'node-b' })],
+});
 
 export function snapshot(ports: readonly ServicePort[], generation = 1): Snapshot {
   const family = (f: IPFamily) => ({

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserspaceRenderer } from '../../src/dataplane/userspace/renderer.js';
 import type { ListenerSpec } from '../../src/dataplane/userspace/listener-table.js';
-import { endpoint, servicePort, snapshot, syncInput } from './fixtures.js';
+import { empty, endpoint, localOnly, servicePort, snapshot, syncInput } from './fixtures.js';
 
 const web = servicePort({
   name: 'web',
@@ -20,15 +20,6 @@ const web = servicePort({
   sessionAffinity: { type: 'ClientIP', timeoutSeconds: 10800 },
   scheduler: 'wrr',
   endpoints: [endpoint('10.244.1.5', 8080), endpoint('10.244.2.7', 8080, { isLocal: false, nodeName: 'node-b' })],
-});
-const empty = servicePort({ name: 'empty', clusterIP: '10.96.0.20', port: 443 });
-const localOnly = servicePort({
-  name: 'local-only',
-  type: 'NodePort',
-  clusterIP: '10.96.0.30',
-  nodePort: 30090,
-  externalPolicyLocal: true,
-  endpoints: [endpoint('10.244.2.9', 80, { isLocal: false, nodeName: 'node-b' })],
 });
 const dns4 = servicePort({ namespace: 'kube-system', name: 'dns', portName: 'dns', protocol: 'UDP', clusterIP: '10.96.0.53', port: 53, endpoints: [endpoint('10.244.1.2', 53)] });
 const dns6 = servicePort({ namespace: 'kube-system', name: 'dns', portName: 'dns', protocol: 'UDP', family: 'IPv6', clusterIP: 'fd00::53', port: 53, endpoints: [endpoint('fd00:244::2', 53)] });

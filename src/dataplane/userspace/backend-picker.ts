@@ -123,6 +123,7 @@ export class BackendPicker {
   }
 }
 
+/** loadBalancerSourceRanges as a BlockList (also what the userspace tracer admits by). */
 export function blockListOf(cidrs: readonly string[]): BlockList {
   const list = new BlockList();
   for (const cidr of cidrs) {
