@@ -3,9 +3,14 @@
 // policy) instead of failing. Adding a mode's tracer is one entry here.
 
 import type { ProxyMode } from '../dataplane/types.js';
+import { IptablesTracer } from '../dataplane/iptables/tracer.js';
+import { IpvsTracer } from '../dataplane/ipvs/tracer.js';
 import type { PacketTracer } from './trace.js';
 
-const TRACERS: Partial<Record<ProxyMode, PacketTracer<unknown>>> = {};
+const TRACERS: Partial<Record<ProxyMode, PacketTracer<unknown>>> = {
+  iptables: new IptablesTracer() as PacketTracer<unknown>,
+  ipvs: new IpvsTracer() as PacketTracer<unknown>,
+};
 
 export function tracerFor(mode: ProxyMode): PacketTracer<unknown> | undefined {
   return Object.hasOwn(TRACERS, mode) ? TRACERS[mode] : undefined;

@@ -111,9 +111,13 @@ export class RuleTables {
     return this;
   }
 
-  /** The jumps a mode inserts at position 1 of built-in chains, in its insertion order (later ones end up first). */
+  /**
+   * The jumps a mode inserts at position 1 of built-in chains, in its insertion order (later ones end up
+   * first). A target the program does not declare is created empty with the jump, as the executors do.
+   */
   insertJumps(jumps: readonly JumpRule[]): this {
     for (const j of jumps) {
+      this.ensure(j.table, j.to);
       const spec = jumpRuleSpec(j);
       const text = `-A ${j.from} ${spec}`;
       this.ensure(j.table, j.from).unshift(parseRule(j.from, ruleWords(spec), text));

@@ -3,6 +3,8 @@
 // explain's registry; a mode without one is reported as skipped, with the reason.
 
 import type { PacketTracer } from '../../src/explain/trace.js';
+import { IptablesTracer } from '../../src/dataplane/iptables/tracer.js';
+import { IpvsTracer } from '../../src/dataplane/ipvs/tracer.js';
 import { userspaceTracer } from '../../src/dataplane/userspace/tracer.js';
 import type { ProxyMode } from '../../src/dataplane/types.js';
 import { iptablesAdapter, nftablesAdapter, userspaceAdapter, type ModeAdapter } from '../flow/mode-adapter.js';
@@ -27,7 +29,11 @@ export const TRACE_MODES: readonly TraceMode[] = [
 ];
 
 // Until explain's registry (src/explain/tracers.ts) lands: the tracers written so far.
-const TRACERS: Partial<Record<ProxyMode, PacketTracer<never>>> = { userspace: userspaceTracer };
+const TRACERS: Partial<Record<ProxyMode, PacketTracer<never>>> = {
+  userspace: userspaceTracer,
+  iptables: new IptablesTracer() as PacketTracer<never>,
+  ipvs: new IpvsTracer() as PacketTracer<never>,
+};
 
 /** The mode's tracer, or undefined when explain has none yet. */
 export function tracerFor(mode: ProxyMode): PacketTracer<unknown> | undefined {

@@ -30,6 +30,13 @@ export class IpvsTracer implements PacketTracer<IpvsProgram> {
     };
     const hook = (table: string, chain: string, run: PacketRun, ipvs?: IpvsConnection): HookVerdict =>
       runHook(tables, table, chain, run, { isLocal, sets, choose: noChoice, ...(ipvs ? { ipvs } : {}) });
+    // The kernel's local route for an address on kube-ipvs0 names that address as its source, so the
+    // node's own connection to a Service address there leaves from the Service address itself.
+    const bound = new Set(fp.boundAddresses.map(canonicalIP));
+    const destination = canonicalIP(connection.destination);
+    if (connection.origin === 'node' && bound.has(destination) && canonicalIP(connection.source) !== destination) {
+      return { ...walk(fp, { ...connection, source: destination }, hook, isLocal), source: destination };
+    }
     return walk(fp, connection, hook, isLocal);
   }
 }
