@@ -14,8 +14,15 @@ import type { IpsetData, IpvsConnection } from '../../netfilter/rule-matches.js'
 import { RuleTables } from '../../netfilter/rule-parser.js';
 import { hostPort, type FamilyIpvsProgram, type IpvsProgram, type VirtualServer } from './program.js';
 
-/** Schedulers that send one client (sh), or every client of one destination (dh), to the same real server. */
-const STICKY_SCHEDULERS = new Set(['sh', 'dh', 'mh']);
+/**
+ * Hashing schedulers: one client (sh, mh: source hash) or one destination (dh) always gets the same real
+ * server, unless the hash takes the source port too (the sh-port / mh-port flag kproxy sets for mh).
+ */
+const HASHING_SCHEDULERS = new Set(['sh', 'dh', 'mh']);
+
+function stickyByHash(vs: VirtualServer): boolean {
+  return HASHING_SCHEDULERS.has(vs.scheduler) && !vs.schedulerFlags.some((f) => f.endsWith('-port'));
+}
 const OUTCOME = { drop: 'dropped', reject: 'rejected' } as const;
 
 export class IpvsTracer implements PacketTracer<IpvsProgram> {
@@ -82,7 +89,7 @@ function toRealServers(vs: VirtualServer, run: PacketRun, hook: Hook): TraceVerd
   if (vs.realServers.length === 0) {
     return foldPaths([{ outcome: 'rejected', masqueraded: false, sticky: false, steps: [...run.steps, vsStep] }]);
   }
-  const sticky = vs.persistence > 0 || STICKY_SCHEDULERS.has(vs.scheduler);
+  const sticky = vs.persistence > 0 || stickyByHash(vs);
   const paths: PathResult[] = vs.realServers.map((rs) => {
     const branch: PacketRun = {
       packet: { ...run.packet, dst: rs.address, dport: rs.port, ctstates: new Set(run.packet.ctstates) },
