@@ -28,7 +28,7 @@ export function parseDestination(raw: string): Destination {
   }
   const match = /^\[([^\]]*)\]:([^:]*)$/.exec(hostPort) ?? /^([^:[\]]*):([^:]*)$/.exec(hostPort);
   if (!match) {
-    const hint = isIP(hostPort) ? 'the port is missing' : 'write IP:PORT, or [IPv6]:PORT';
+    const hint = isIP(hostPort) === 4 ? 'the port is missing' : isIP(hostPort) === 6 ? 'the port is missing (with IPv6, write [IP]:PORT)' : 'write IP:PORT, or [IPv6]:PORT';
     throw new ConnectionError(`--to ${JSON.stringify(raw)}: ${hint} (e.g. 10.96.0.10:53/UDP or [fd00::10]:80)`);
   }
   const ip = parseIP('--to', match[1]!);

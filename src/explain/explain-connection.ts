@@ -54,6 +54,8 @@ export interface ExplainReport {
     readonly serviceType: ServicePort['type'];
     readonly policy: 'Cluster' | 'Local';
     readonly how: string;
+    /** Why the policy used differs from the Service's (pod or node traffic to an external address). */
+    readonly policyNote?: string;
   };
   /** When nothing matches: what the node does instead. */
   readonly noMatch?: string;
@@ -85,25 +87,37 @@ export function explainConnection(input: ExplainInput): ExplainReport {
     return { mode: input.mode, connection, noMatch: matched.what, rejected, endpoints: [], expected: { outcome: 'passed', why }, trace };
   }
   const sp = matched.servicePort;
-  const endpoints = explainEndpoints(sp, matched.policy, input.snapshot.node, input.slicesOf(sp.namespace, sp.name));
+  const { policy, policyNote } = effectivePolicy(input, matched.kind, matched.policy);
+  const endpoints = explainEndpoints(sp, policy, input.snapshot.node, input.slicesOf(sp.namespace, sp.name));
   const usable = endpoints.filter((e) => e.used);
   const expected =
     usable.length > 0
-      ? { outcome: 'answered' as const, why: `${usable.length} usable endpoint(s) under traffic policy ${matched.policy}` }
+      ? { outcome: 'answered' as const, why: `${usable.length} usable endpoint(s) under traffic policy ${policy}` }
       : !sp.selection.hasAny
         ? { outcome: 'rejected' as const, why: 'the port has no usable endpoint anywhere (none ready, none serving while terminating): the node rejects the connection' }
-        : { outcome: 'dropped' as const, why: `traffic policy ${matched.policy} and no usable endpoint on this node (${JSON.stringify(input.snapshot.node.name)}): the node drops the connection, so clients and load-balancer health checks go elsewhere` };
+        : { outcome: 'dropped' as const, why: `traffic policy ${policy} and no usable endpoint on this node (${JSON.stringify(input.snapshot.node.name)}): the node drops the connection, so clients and load-balancer health checks go elsewhere` };
   const affinity = sp.sessionAffinity.type === 'ClientIP' ? `ClientIP (timeout ${sp.sessionAffinity.timeoutSeconds}s)` : 'None';
   return {
     mode: input.mode,
     connection,
-    match: { kind: matched.kind, servicePort: sp.key, serviceType: sp.type, policy: matched.policy, how: matched.how },
+    match: { kind: matched.kind, servicePort: sp.key, serviceType: sp.type, policy, how: matched.how, ...(policyNote ? { policyNote } : {}) },
     rejected,
     endpoints,
     expected,
     scheduler: { name: sp.scheduler, description: schedulerRow(sp.scheduler)?.description ?? 'unknown scheduler', affinity, pick: pickText(sp, usable, trace) },
     trace,
   };
+}
+
+/**
+ * Upstream's kernel modes send traffic that starts on the node (a local pod, or the node itself) to an
+ * external address of a Local-policy Service to the Cluster endpoints: only traffic from outside is held to
+ * the node's own endpoints. The userspace mode relays every connection the same way, so it keeps Local.
+ */
+function effectivePolicy(input: ExplainInput, kind: MatchKind, policy: 'Cluster' | 'Local'): { policy: 'Cluster' | 'Local'; policyNote?: string } {
+  if (policy === 'Cluster' || kind === 'ClusterIP' || input.origin === 'external' || input.mode === 'userspace') return { policy };
+  const from = input.origin === 'pod' ? 'a pod on this node' : 'the node itself';
+  return { policy: 'Cluster', policyNote: `externalTrafficPolicy is Local, but traffic from ${from} to an external address goes to the Cluster endpoints, as in kube-proxy (give --via to explain traffic from outside)` };
 }
 
 /** The endpoint this source lands on, where that is decided by the source alone. */

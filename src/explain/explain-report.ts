@@ -20,6 +20,7 @@ export function explainText(r: ExplainReport): string {
   if (r.match) {
     lines.push(`service:    ${r.match.servicePort} (type ${r.match.serviceType}), matched as ${r.match.how}`);
     lines.push(`policy:     ${r.match.policy} (${r.match.kind === 'ClusterIP' ? 'internalTrafficPolicy' : 'externalTrafficPolicy'})`);
+    if (r.match.policyNote) lines.push(`  ${r.match.policyNote}`);
   } else {
     lines.push(`service:    none matches`);
     lines.push(`  ${r.noMatch}`);

@@ -33,7 +33,8 @@ export interface NoMatch {
 }
 
 export function matchService(snapshot: Snapshot, dest: Destination, node: NodeAddressing): ServiceMatch | NoMatch {
-  const ports = [...snapshot.families[familyOf(dest.ip)].servicePorts.values()].filter((sp) => sp.protocol === dest.protocol);
+  const familyPorts = [...snapshot.families[familyOf(dest.ip)].servicePorts.values()];
+  const ports = familyPorts.filter((sp) => sp.protocol === dest.protocol);
   const external = (sp: ServicePort) => (sp.externalPolicyLocal ? 'Local' : 'Cluster');
   for (const sp of ports) {
     if (sp.port === dest.port && sp.clusterIP === dest.ip) {
@@ -61,23 +62,23 @@ export function matchService(snapshot: Snapshot, dest: Destination, node: NodeAd
     }
     if (servesNodePorts) return { kind: 'NodePort', servicePort: sp, policy: external(sp), how: `NodePort ${dest.port} on node address ${dest.ip}` };
   }
-  return { what: noMatchText(ports, dest, isLocal) };
+  return { what: noMatchText(familyPorts, dest, isLocal) };
 }
 
 export function isMatch(m: ServiceMatch | NoMatch): m is ServiceMatch {
   return 'servicePort' in m;
 }
 
-/** Why nothing matched, and what happens instead: the near misses an operator most often makes. */
+/** Why nothing matched, and what happens instead: the near misses an operator most often makes (any protocol). */
 function noMatchText(ports: readonly ServicePort[], dest: Destination, isLocal: boolean): string {
+  const proxyLB = ports.find((sp) => sp.port === dest.port && sp.protocol === dest.protocol && sp.loadBalancerIPs.some((l) => l.ip === dest.ip && l.ipMode === 'Proxy'));
+  if (proxyLB) return `${dest.ip} is a load-balancer ingress of ${proxyLB.key} with ipMode Proxy: the load balancer, not the node, forwards it, so kproxy programs nothing for it`;
   const sameIP = ports.filter((sp) => sp.clusterIP === dest.ip || sp.externalIPs.includes(dest.ip) || sp.loadBalancerIPs.some((l) => l.ip === dest.ip));
   if (sameIP.length > 0) {
     const offered = sameIP.map((sp) => `${sp.port}/${sp.protocol} (${sp.key})`).join(', ');
     return `${dest.ip} is a Service address, but no ${dest.protocol} port ${dest.port} is served on it (served: ${offered}); the packet is left to routing, which usually means no answer or a reset from whatever holds the address`;
   }
-  const proxyLB = ports.find((sp) => sp.port === dest.port && sp.loadBalancerIPs.some((l) => l.ip === dest.ip && l.ipMode === 'Proxy'));
-  if (proxyLB) return `${dest.ip} is a load-balancer ingress of ${proxyLB.key} with ipMode Proxy: the load balancer, not the node, forwards it, so kproxy programs nothing for it`;
-  const nodePort = ports.find((sp) => sp.nodePort === dest.port);
+  const nodePort = ports.find((sp) => sp.nodePort === dest.port && sp.protocol === dest.protocol);
   if (nodePort && dest.ip === '127.0.0.1') return `${dest.port} is the NodePort of ${nodePort.key}, but NodePorts are not served on localhost here (localhost NodePorts are off, or the mode or --nodeport-addresses excludes loopback)`;
   if (nodePort && isLocal) return `${dest.port} is the NodePort of ${nodePort.key}, but ${dest.ip} is not one of the --nodeport-addresses; the node's own socket table decides (usually a reset)`;
   if (nodePort) return `${dest.port} is the NodePort of ${nodePort.key}, but ${dest.ip} is not an address of this node; the packet is routed on untouched`;

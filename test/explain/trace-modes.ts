@@ -2,10 +2,6 @@
 // and its exact command line) and the scenarios that mode's flow suite runs. The tracers come from
 // explain's registry; a mode without one is reported as skipped, with the reason.
 
-import type { PacketTracer } from '../../src/explain/trace.js';
-import { IptablesTracer } from '../../src/dataplane/iptables/tracer.js';
-import { IpvsTracer } from '../../src/dataplane/ipvs/tracer.js';
-import { userspaceTracer } from '../../src/dataplane/userspace/tracer.js';
 import type { ProxyMode } from '../../src/dataplane/types.js';
 import { iptablesAdapter, nftablesAdapter, userspaceAdapter, type ModeAdapter } from '../flow/mode-adapter.js';
 import type { Scenario } from '../flow/scenario.js';
@@ -28,14 +24,4 @@ export const TRACE_MODES: readonly TraceMode[] = [
   { mode: 'ipvs', adapter: ipvsAdapter, scenarios: [...SCENARIOS, ...IPVS_SCENARIOS] },
 ];
 
-// Until explain's registry (src/explain/tracers.ts) lands: the tracers written so far.
-const TRACERS: Partial<Record<ProxyMode, PacketTracer<never>>> = {
-  userspace: userspaceTracer,
-  iptables: new IptablesTracer() as PacketTracer<never>,
-  ipvs: new IpvsTracer() as PacketTracer<never>,
-};
-
-/** The mode's tracer, or undefined when explain has none yet. */
-export function tracerFor(mode: ProxyMode): PacketTracer<unknown> | undefined {
-  return TRACERS[mode] as PacketTracer<unknown> | undefined;
-}
+export { tracerFor } from '../../src/explain/tracers.js';
