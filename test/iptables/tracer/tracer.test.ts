@@ -111,3 +111,20 @@ test('a rule the tracer does not know makes it fail closed', () => {
   const odd: IptablesProgram = { ...p, families: [{ ...fam, nat }] };
   assert.throws(() => tracer.trace(odd, fromPod('172.30.0.41', 80), node), TraceUnsupported);
 });
+
+test('pods told apart by interface: a pod on veth* keeps its source; without an interface the tracer says it cannot tell', () => {
+  const byIface = { ...detectLocal, mode: 'InterfaceNamePrefix' as const, interfaceNamePrefix: 'veth' };
+  const p = program([overallServices()[0]!], { detectLocal: byIface });
+  const v = tracer.trace(p, fromPod('172.30.0.41', 80), node);
+  assert.deepEqual([v.outcome, v.masqueraded], ['answered', false]);
+  assert.equal(tracer.trace(p, fromPod('172.30.0.41', 80, { inInterface: 'eth0' }), node).masqueraded, true);
+  assert.throws(() => tracer.trace(p, { ...fromPod('172.30.0.41', 80), inInterface: undefined }, node), TraceUnsupported);
+});
+
+test('a partial-sync program is refused: its unchanged chains are not in it', () => {
+  const r = new IptablesRenderer({ detectLocal });
+  const prev = snapshot(overallServices());
+  r.render({ snapshot: prev, previous: undefined, full: true });
+  const partial = r.render({ snapshot: snapshot(overallServices(), { changed: [] }), previous: prev, full: false });
+  assert.throws(() => tracer.trace(partial, fromPod('172.30.0.41', 80), node), TraceUnsupported);
+});
