@@ -36,9 +36,12 @@ function runChain(tables: RuleTables, table: string, chain: string, run: PacketR
   for (const rule of rules) {
     if (!ruleMatches(rule, run.packet, ctx)) continue;
     if (rule.target === '') continue; // a counting rule (e.g. "other traffic ... will be dropped")
+    const before = run.steps.length;
     run.steps.push({ where: `${table} ${chain}`, rule: rule.text });
     const v = applyTarget(tables, table, rule, run, ctx, depth);
     if (v !== undefined) return v;
+    // A jump into a chain where no rule matched decided nothing: leave it out of the steps.
+    if (rule.target !== 'MARK' && run.steps.length === before + 1) run.steps.pop();
   }
   return 'return';
 }
