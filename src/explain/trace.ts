@@ -49,6 +49,11 @@ export interface TraceVerdict {
   /** Repeated connections from this source stick to one endpoint (ClientIP affinity or a source hash). */
   readonly sticky: boolean;
   readonly steps: readonly TraceStep[];
+  /**
+   * Optional: the source the first packet really leaves with (before any SNAT), when the program makes it
+   * differ from the connection's. IPVS: the node reaching an address on kube-ipvs0 sends from that address.
+   */
+  readonly source?: string;
 }
 
 /** The tracer met something it does not model; explain reports it rather than guessing. */

@@ -3,11 +3,15 @@
 // policy) instead of failing. Adding a mode's tracer is one entry here.
 
 import type { ProxyMode } from '../dataplane/types.js';
+import { IptablesTracer } from '../dataplane/iptables/tracer.js';
+import { IpvsTracer } from '../dataplane/ipvs/tracer.js';
 import { userspaceTracer } from '../dataplane/userspace/tracer.js';
 import type { PacketTracer } from './trace.js';
 
 const TRACERS: Partial<Record<ProxyMode, PacketTracer<unknown>>> = {
   userspace: userspaceTracer as PacketTracer<unknown>,
+  iptables: new IptablesTracer() as PacketTracer<unknown>,
+  ipvs: new IpvsTracer() as PacketTracer<unknown>,
 };
 
 export function tracerFor(mode: ProxyMode): PacketTracer<unknown> | undefined {

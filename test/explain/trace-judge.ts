@@ -21,7 +21,7 @@ export interface Prediction {
 }
 
 export function predict(verdict: TraceVerdict, c: TracedConnection, plan: LabPlan): Prediction {
-  const own = LAB_NODE.localAddresses.includes(c.source);
+  const own = LAB_NODE.localAddresses.includes(verdict.source ?? c.source);
   if (verdict.outcome !== 'passed') {
     return { outcome: verdict.outcome, endpoints: verdict.endpoints, seesNode: verdict.masqueraded || own, sticky: verdict.sticky };
   }
