@@ -4,6 +4,7 @@
 import type { KubeProxyConfiguration, KproxyOptions } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProxyMetrics } from '../observability/metrics.js';
+import type { InterfaceAddress } from '../host/node-addresses.js';
 
 /** What every mode's factory gets from the CLI: the configuration, logging, metrics and node facts. */
 export interface DataPlaneContext {
@@ -14,4 +15,9 @@ export interface DataPlaneContext {
   /** The node's own IPs (primary first), for --nodeport-addresses=primary. */
   nodeIPs: readonly string[];
   isRoot: boolean;
+  /**
+   * The addresses of the network namespace the mode programs (for --nodeport-addresses CIDRs and IPVS's
+   * local addresses). Absent: read from this machine. Given when rendering for a node elsewhere (explain).
+   */
+  interfaceAddresses?: readonly InterfaceAddress[];
 }

@@ -10,6 +10,23 @@ export interface LocalAddress {
   family: 'IPv4' | 'IPv6';
 }
 
+/** An address of the node's network namespace and the interface holding it. */
+export interface InterfaceAddress {
+  readonly address: string;
+  readonly interface: string;
+}
+
+/**
+ * The node's local addresses: `given` when rendering for a node other than this process's network
+ * namespace (explain and its tests), else this machine's.
+ */
+export function localAddressesOf(given: readonly InterfaceAddress[] | undefined): LocalAddress[] {
+  if (!given) return localAddresses();
+  return given
+    .filter((a) => isIP(a.address) !== 0 && !a.address.toLowerCase().startsWith('fe80:'))
+    .map((a) => ({ address: a.address, family: isIP(a.address) === 6 ? 'IPv6' : 'IPv4' }));
+}
+
 export function localAddresses(): LocalAddress[] {
   const out: LocalAddress[] = [];
   for (const list of Object.values(networkInterfaces())) {

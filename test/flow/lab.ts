@@ -23,6 +23,9 @@ export { stopChild } from '../../src/lab/namespace-set.js';
 export type LabPlace = 'client' | 'node' | 'pods' | 'clientpods';
 const PLACES: readonly LabPlace[] = ['client', 'node', 'pods', 'clientpods'];
 
+/** The node's end of the link to each other place: where a packet from there arrives on the node. */
+export const NODE_LINKS = { client: 'n0', pods: 'n1', clientpods: 'n2' } as const satisfies Record<Exclude<LabPlace, 'node'>, string>;
+
 export interface LabPods {
   /** Endpoint addresses: on p0, answered by the backend. */
   podIPs: readonly string[];
@@ -67,21 +70,21 @@ export class Lab extends NamespaceTopology<LabPlace> {
 
   private async build(): Promise<void> {
     const { node } = this.ns;
-    await this.exec('client', 'ip', ['link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'n0', 'netns', node]);
-    await this.exec('pods', 'ip', ['link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'n1', 'netns', node]);
-    await this.exec('clientpods', 'ip', ['link', 'add', 'q0', 'type', 'veth', 'peer', 'name', 'n2', 'netns', node]);
+    await this.exec('client', 'ip', ['link', 'add', 'c0', 'type', 'veth', 'peer', 'name', NODE_LINKS.client, 'netns', node]);
+    await this.exec('pods', 'ip', ['link', 'add', 'p0', 'type', 'veth', 'peer', 'name', NODE_LINKS.pods, 'netns', node]);
+    await this.exec('clientpods', 'ip', ['link', 'add', 'q0', 'type', 'veth', 'peer', 'name', NODE_LINKS.clientpods, 'netns', node]);
     await this.sysctls();
     const addr = (place: LabPlace, dev: string, ip: string, prefix?: number) =>
       this.exec(place, 'ip', ['addr', 'add', `${ip}/${prefix ?? (isIP(ip) === 6 ? 128 : 32)}`, 'dev', dev, ...(isIP(ip) === 6 ? ['nodad'] : [])]);
     for (const ip of [A.CLIENT_IP, A.CLIENT_IP_2]) await addr('client', 'c0', ip, 24);
     for (const ip of [A.CLIENT_IP6, A.CLIENT_IP6_2]) await addr('client', 'c0', ip, 64);
-    await addr('node', 'n0', A.NODE_IP, 24);
-    await addr('node', 'n0', A.NODE_IP6, 64);
+    await addr('node', NODE_LINKS.client, A.NODE_IP, 24);
+    await addr('node', NODE_LINKS.client, A.NODE_IP6, 64);
     // The pod gateway on both pod-facing links, as one bridge address would serve every pod.
-    for (const dev of ['n1', 'n2']) for (const ip of [A.NODE_POD_GATEWAY, A.NODE_POD_GATEWAY6]) await addr('node', dev, ip);
+    for (const dev of [NODE_LINKS.pods, NODE_LINKS.clientpods]) for (const ip of [A.NODE_POD_GATEWAY, A.NODE_POD_GATEWAY6]) await addr('node', dev, ip);
     for (const ip of this.pods.podIPs) await addr('pods', 'p0', ip);
     for (const ip of this.pods.clientPodIPs) await addr('clientpods', 'q0', ip);
-    const links = [['client', 'c0'], ['node', 'n0'], ['node', 'n1'], ['node', 'n2'], ['pods', 'p0'], ['clientpods', 'q0']] as const;
+    const links = [['client', 'c0'], ['node', NODE_LINKS.client], ['node', NODE_LINKS.pods], ['node', NODE_LINKS.clientpods], ['pods', 'p0'], ['clientpods', 'q0']] as const;
     for (const [place, dev] of links) await this.exec(place, 'ip', ['link', 'set', dev, 'up']);
     await this.routes();
   }
@@ -103,9 +106,9 @@ export class Lab extends NamespaceTopology<LabPlace> {
     const route6 = (place: LabPlace, ...args: string[]) => this.exec(place, 'ip', ['-6', 'route', 'add', ...args]);
     for (const cidr of A.CLIENT_ROUTES4) await route('client', cidr, 'via', A.NODE_IP);
     for (const cidr of A.CLIENT_ROUTES6) await route6('client', cidr, 'via', A.NODE_IP6);
-    await route('node', A.POD_CIDR, 'dev', 'n1');
-    await route6('node', A.POD_CIDR6, 'dev', 'n1');
-    for (const ip of this.pods.clientPodIPs) await (isIP(ip) === 6 ? route6 : route)('node', ip, 'dev', 'n2');
+    await route('node', A.POD_CIDR, 'dev', NODE_LINKS.pods);
+    await route6('node', A.POD_CIDR6, 'dev', NODE_LINKS.pods);
+    for (const ip of this.pods.clientPodIPs) await (isIP(ip) === 6 ? route6 : route)('node', ip, 'dev', NODE_LINKS.clientpods);
     // Like a real node's uplink: what the node does not capture goes to the client, which does not forward
     // and so silently drops it. That makes "not captured" come out as 'dropped', never as a routing loop.
     await route('node', 'default', 'via', A.CLIENT_IP);

@@ -38,6 +38,11 @@ export interface ModeAdapter {
   start(lab: Lab, manifestsDir: string, nodeName: string, flags?: readonly string[]): Promise<RunningProxy>;
   /** Commands run in the node namespace when a scenario fails, to show the kernel state (iptables-save, ...). */
   readonly stateCommands?: readonly (readonly string[])[];
+  /**
+   * kproxy's command line for a scenario (after the program path), for adapters that run kproxy's CLI: the
+   * explain tests render each scenario with exactly these flags.
+   */
+  proxyArgs?(manifestsDir: string, nodeName: string, flags?: readonly string[]): string[];
   /** Where the objects go instead of the manifests directory (e.g. a real API server). */
   readonly feed?: ObjectFeed;
   /** Once per test file, after the lab is built (e.g. start a control plane), and before it is destroyed. */
@@ -73,6 +78,8 @@ export interface CliModeOptions {
 
 /** A mode run as the real kproxy CLI inside the node namespace. */
 export function kproxyCliAdapter(o: CliModeOptions): ModeAdapter {
+  const proxyArgs = (manifestsDir: string, nodeName: string, flags: readonly string[] = []) =>
+    [`--proxy-mode=${o.mode}`, '--from', manifestsDir, ...commonProxyFlags(nodeName), ...(o.flags ?? []), ...flags];
   return {
     mode: o.mode,
     ...(o.label ? { label: o.label } : {}),
@@ -83,9 +90,9 @@ export function kproxyCliAdapter(o: CliModeOptions): ModeAdapter {
       if (missing.length > 0) return `needs ${missing.join(', ')}`;
       return o.extraRequirement?.();
     },
+    proxyArgs,
     async start(lab, manifestsDir, nodeName, flags = []) {
-      const args = [kproxyCliPath(), `--proxy-mode=${o.mode}`, '--from', manifestsDir, ...commonProxyFlags(nodeName), ...(o.flags ?? []), ...flags];
-      return startProxyProcess(lab, process.execPath, args);
+      return startProxyProcess(lab, process.execPath, [kproxyCliPath(), ...proxyArgs(manifestsDir, nodeName, flags)]);
     },
   };
 }
@@ -150,4 +157,20 @@ export const userspaceAdapter = kproxyCliAdapter({
   flags: ['--userspace-portals=iptables'],
   tools: ['iptables'],
   stateCommands: [['iptables-save']],
+});
+
+/** iptables mode on the nf_tables back end of iptables (iptables-nft). */
+export const iptablesAdapter = kproxyCliAdapter({
+  mode: 'iptables',
+  label: 'iptables (nft back end)',
+  flags: ['--iptables-backend=nft'],
+  tools: ['iptables-nft-restore', 'conntrack'],
+  stateCommands: [['iptables-nft-save'], ['ip6tables-nft-save']],
+});
+
+/** nftables mode. */
+export const nftablesAdapter = kproxyCliAdapter({
+  mode: 'nftables',
+  tools: ['nft'],
+  stateCommands: [['nft', 'list', 'table', 'ip', 'kproxy'], ['nft', 'list', 'table', 'ip6', 'kproxy']],
 });

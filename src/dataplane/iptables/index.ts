@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { DataPlaneContext } from '../context.js';
 import type { DataPlane } from '../types.js';
-import { resolveNodePortAddresses } from '../../host/node-addresses.js';
+import { localAddressesOf, resolveNodePortAddresses } from '../../host/node-addresses.js';
 import { staleUDPConntrackFor, type ConntrackCleanupOption } from '../../netfilter/conntrack-cleanup.js';
 import { IptablesExecutor, type IptablesExecutorOptions } from './executor.js';
 import type { IptablesProgram } from './program.js';
@@ -46,7 +46,7 @@ export function createIptablesDataPlaneFor(ctx: DataPlaneContext): IptablesDataP
     masqueradeAll: config.iptables.masqueradeAll,
     localhostNodePorts: config.iptables.localhostNodePorts,
     detectLocal: { mode: config.detectLocalMode, clusterCIDR: config.clusterCIDR, ...config.detectLocal },
-    nodePortAddresses: resolveNodePortAddresses(config.nodePortAddresses ?? [], ctx.nodeIPs),
+    nodePortAddresses: resolveNodePortAddresses(config.nodePortAddresses ?? [], ctx.nodeIPs, localAddressesOf(ctx.interfaceAddresses)),
     nodeIPs: ctx.nodeIPs,
     backend: ctx.kproxy.iptablesBackend ?? 'auto',
     logger: ctx.logger,

@@ -5,7 +5,7 @@ import { networkInterfaces } from 'node:os';
 import { parseDuration } from '../../config/load.js';
 import type { DataPlaneContext } from '../context.js';
 import type { DataPlane } from '../types.js';
-import { resolveNodePortAddresses } from '../../host/node-addresses.js';
+import { localAddressesOf, resolveNodePortAddresses } from '../../host/node-addresses.js';
 import { staleUDPConntrackFor, type ConntrackCleanupOption } from '../../netfilter/conntrack-cleanup.js';
 import { IpvsExecutor, type IpvsExecutorOptions } from './executor.js';
 import type { IpvsProgram } from './program.js';
@@ -49,8 +49,9 @@ export function createIpvsDataPlaneFor(ctx: DataPlaneContext): IpvsDataPlane {
     masqueradeBit: config.iptables.masqueradeBit,
     masqueradeAll: config.iptables.masqueradeAll,
     detectLocal: { mode: config.detectLocalMode, clusterCIDR: config.clusterCIDR, ...config.detectLocal },
-    nodePortAddresses: resolveNodePortAddresses(config.nodePortAddresses ?? [], ctx.nodeIPs),
+    nodePortAddresses: resolveNodePortAddresses(config.nodePortAddresses ?? [], ctx.nodeIPs, localAddressesOf(ctx.interfaceAddresses)),
     nodeIPs: ctx.nodeIPs,
+    ...(ctx.interfaceAddresses ? { localAddresses: () => ctx.interfaceAddresses ?? [] } : {}),
     kernel: {
       strictARP: config.ipvs.strictARP,
       tcpTimeout: seconds(config.ipvs.tcpTimeout),

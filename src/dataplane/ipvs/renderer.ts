@@ -2,6 +2,7 @@
 // service plans first, then ipset contents and the iptables rules that depend on which sets have members.
 
 import { isIP } from 'node:net';
+import type { InterfaceAddress } from '../../host/node-addresses.js';
 import type { Renderer, SyncInput } from '../types.js';
 import type { IPFamily } from '../../model/types.js';
 import type { KernelRenderOptions } from '../kernel-render-options.js';
@@ -13,11 +14,8 @@ import { JUMPS, renderRules } from './iptables-rules.js';
 import { canonicalIP, type FamilyIpvsProgram, type IpsetContent, type IpvsProgram } from './program.js';
 import { FamilyPlan } from './service-plan.js';
 
-/** A local address and the interface holding it (to leave out kube-ipvs0's own). */
-export interface InterfaceAddress {
-  readonly address: string;
-  readonly interface: string;
-}
+// A local address and the interface holding it (to leave out kube-ipvs0's own).
+export type { InterfaceAddress };
 
 export interface IpvsRendererOptions extends KernelRenderOptions {
   /** The machine's addresses, read at each render (injected: tests and `render` pass a fixed list). */

@@ -4,7 +4,7 @@
 import type { DataPlaneContext } from '../context.js';
 import type { DataPlane } from '../types.js';
 import type { Counter } from '../../observability/prometheus.js';
-import { resolveNodePortAddresses } from '../../host/node-addresses.js';
+import { localAddressesOf, resolveNodePortAddresses } from '../../host/node-addresses.js';
 import { staleUDPConntrackFor, type ConntrackCleanupOption } from '../../netfilter/conntrack-cleanup.js';
 import { NftExecutor, type NftExecutorOptions } from './executor.js';
 import type { NftProgram } from './program.js';
@@ -49,7 +49,7 @@ export function createNftablesDataPlaneFor(ctx: DataPlaneContext): NftablesDataP
     masqueradeAll: config.nftables.masqueradeAll,
     detectLocal: { mode: config.detectLocalMode, clusterCIDR: config.clusterCIDR, ...config.detectLocal },
     // As upstream (platformApplyDefaults): unset means `primary` in this mode, not every local address.
-    nodePortAddresses: resolveNodePortAddresses(config.nodePortAddresses?.length ? config.nodePortAddresses : ['primary'], ctx.nodeIPs),
+    nodePortAddresses: resolveNodePortAddresses(config.nodePortAddresses?.length ? config.nodePortAddresses : ['primary'], ctx.nodeIPs, localAddressesOf(ctx.interfaceAddresses)),
     nodeIPs: ctx.nodeIPs,
     logger: ctx.logger,
     metrics: {

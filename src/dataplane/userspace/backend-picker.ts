@@ -115,7 +115,8 @@ export class BackendPicker {
   }
 }
 
-function blockListOf(cidrs: readonly string[]): BlockList {
+/** loadBalancerSourceRanges as a BlockList (also what the userspace tracer admits by). */
+export function blockListOf(cidrs: readonly string[]): BlockList {
   const list = new BlockList();
   for (const cidr of cidrs) {
     const [ip = '', bits = ''] = cidr.split('/');

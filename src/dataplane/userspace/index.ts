@@ -1,7 +1,7 @@
 // The userspace data plane: an in-process L4 proxy (see README.md in this directory).
 
 import { parseDuration } from '../../config/load.js';
-import { resolveNodePortAddresses } from '../../host/node-addresses.js';
+import { localAddressesOf, resolveNodePortAddresses } from '../../host/node-addresses.js';
 import type { DataPlaneContext } from '../context.js';
 import type { DataPlane } from '../types.js';
 import { UserspaceExecutor, type UserspaceExecutorOptions } from './executor.js';
@@ -20,7 +20,7 @@ export function createUserspaceDataPlaneFor(ctx: DataPlaneContext): DataPlane<Li
   const udpTimeout = ctx.config.conntrack.udpTimeout ? parseDuration(ctx.config.conntrack.udpTimeout) : 0;
   const { userspaceConnectionsTotal, userspaceActiveConnections } = ctx.metrics;
   return createUserspaceDataPlane({
-    nodePortAddresses: resolveNodePortAddresses(ctx.config.nodePortAddresses ?? [], ctx.nodeIPs),
+    nodePortAddresses: resolveNodePortAddresses(ctx.config.nodePortAddresses ?? [], ctx.nodeIPs, localAddressesOf(ctx.interfaceAddresses)),
     portals: ctx.kproxy.userspacePortals ?? (ctx.isRoot ? 'iptables' : 'none'),
     logger: ctx.logger,
     ...(udpTimeout > 0 ? { udpIdleTimeoutMs: udpTimeout } : {}),
