@@ -1,5 +1,6 @@
 // `kproxy [flags]` runs the proxy exactly as `kube-proxy [flags]` does; subcommands add what upstream lacks:
-// `render` (print the program, change nothing) and `cleanup`. Exit status: 0 ok, 1 runtime failure or bad
+// `render` (print the program, change nothing), `cleanup`, `explain` (what happens to one connection, and
+// why) and `status` (one line per service port). Exit status: 0 ok, 1 runtime failure or bad
 // configuration (as kube-proxy's cobra command).
 
 import { ConfigError, helpText, loadConfiguration, serializeConfiguration } from '../config/load.js';
@@ -7,18 +8,39 @@ import type { LoadedConfiguration } from '../config/load.js';
 import { writeFile } from 'node:fs/promises';
 import { runBench } from '../bench/bench-command.js';
 import { runCleanup } from './cleanup-command.js';
+import { EXPLAIN_HELP, STATUS_HELP } from '../explain/command-help.js';
+import { COMMANDS_WITH_FLAGS, takeCommandFlags, type CommandFlags } from '../explain/command-flags.js';
+import { ConnectionError } from '../explain/connection-parse.js';
+import { runExplain } from './explain-command.js';
+import { runStatus } from './status-command.js';
 import { runRender } from './render-command.js';
 import { runProxy } from './run-command.js';
 import { kproxyVersion } from './version.js';
 
-const SUBCOMMANDS: Record<string, (loaded: LoadedConfiguration) => Promise<number>> = {
+const SUBCOMMANDS: Record<string, (loaded: LoadedConfiguration, flags: CommandFlags) => Promise<number>> = {
   render: runRender,
   cleanup: runCleanup,
+  explain: runExplain,
+  status: runStatus,
 };
+
+const COMMAND_HELP: Record<string, string> = { explain: EXPLAIN_HELP, status: STATUS_HELP };
 
 export async function main(argv: readonly string[]): Promise<number> {
   // bench has flags of its own (--quick, --modes, ...) that are no kube-proxy flags.
   if (argv[0] === 'bench') return runBench(argv.slice(1));
+  // explain and status add flags of their own; they are taken out before kube-proxy's flags are parsed.
+  let commandFlags: CommandFlags = { live: false, output: 'text' };
+  let commandFlagsUsed: string[] = [];
+  if (argv.some((a) => COMMANDS_WITH_FLAGS.includes(a))) {
+    try {
+      ({ flags: commandFlags, rest: argv, used: commandFlagsUsed } = takeCommandFlags(argv));
+    } catch (err) {
+      if (!(err instanceof ConnectionError)) throw err;
+      process.stderr.write(`kproxy: ${err.message}\n`);
+      return 1;
+    }
+  }
   let loaded: LoadedConfiguration;
   try {
     loaded = await loadConfiguration(argv);
@@ -31,7 +53,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   for (const w of loaded.warnings) process.stderr.write(`kproxy: warning: ${w}\n`);
   if (loaded.help) {
-    process.stdout.write(helpText());
+    const first = loaded.positionals[0];
+    process.stdout.write(first !== undefined && Object.hasOwn(COMMAND_HELP, first) ? COMMAND_HELP[first]! : helpText());
     return 0;
   }
   if (loaded.version) {
@@ -52,7 +75,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`kproxy: ${what}; commands: ${[...Object.keys(SUBCOMMANDS), 'bench'].join(', ')} (none runs the proxy)\n`);
     return 1;
   }
-  return command(loaded);
+  if (commandFlagsUsed.length > 0 && !COMMANDS_WITH_FLAGS.includes(sub)) {
+    process.stderr.write(`kproxy: ${commandFlagsUsed.join(', ')} only work with ${COMMANDS_WITH_FLAGS.join(' and ')}\n`);
+    return 1;
+  }
+  return command(loaded, commandFlags);
 }
 
 // Run when executed directly (bin/kproxy.js imports this module and calls main itself).

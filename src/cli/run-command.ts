@@ -15,6 +15,7 @@ import { Proxier } from '../proxier/proxier.js';
 import { reportRejectedInput } from '../proxier/rejected-input.js';
 import { applyConntrackSettings } from '../netfilter/conntrack-sysctls.js';
 import { ServiceHealthServer } from '../health/service-health-server.js';
+import { AppliedChanges, statusDocument } from '../explain/status-lines.js';
 import { createApiSource } from '../sources/api/from-configuration.js';
 import { FileSource } from '../sources/file-source.js';
 import type { Source } from '../sources/types.js';
@@ -49,6 +50,7 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
   const { syncPeriodMs, minSyncPeriodMs } = effectiveSyncPeriods(config, mode);
   const health = new ProxyHealth({ healthTimeoutMs: 2 * syncPeriodMs });
 
+  const applied = new AppliedChanges();
   const closers: (() => Promise<void>)[] = [];
   try {
     if (config.healthzBindAddress) {
@@ -56,7 +58,12 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
       closers.push(() => server.close());
     }
     if (config.metricsBindAddress) {
-      const server = await startMetricsServer(config.metricsBindAddress, { metrics, mode, configz: () => config });
+      const server = await startMetricsServer(config.metricsBindAddress, {
+        metrics,
+        mode,
+        configz: () => config,
+        status: () => statusDocument(mode, applied.snapshot(), model.errors(), applied),
+      });
       closers.push(() => server.close());
     }
   } catch (err) {
@@ -110,6 +117,7 @@ export async function runProxy(loaded: LoadedConfiguration): Promise<number> {
     metrics,
     health,
     serviceHealth,
+    onApplied: (snapshot, atMs) => applied.record(snapshot, atMs),
   });
   proxier.start();
   proxier.requestSync();

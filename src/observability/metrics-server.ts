@@ -1,6 +1,7 @@
 // The --metrics-bind-address server, with kube-proxy's endpoints: /metrics (text exposition), /proxyMode
 // (the mode as plain text), /healthz and /healthz/ping ("ok") and /configz (the running configuration
-// under its API group, as component-base's configz writes it).
+// under its API group, as component-base's configz writes it), plus kproxy's own /status (what
+// `kproxy status` reads from a running proxy: the service ports in force and the input errors, as JSON).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { notFound } from '../health/health-server.js';
@@ -15,6 +16,8 @@ export interface MetricsServerOptions {
   mode: string;
   /** The running KubeProxyConfiguration, read on each request. */
   configz: () => unknown;
+  /** The status document (src/explain/status-lines.ts), read on each request; /status is 404 without it. */
+  status?: () => unknown;
   logger?: Logger;
 }
 
@@ -44,6 +47,8 @@ export async function startMetricsServer(addr: string, opts: MetricsServerOption
           return send(res, PLAIN, 'ok');
         case '/configz':
           return send(res, 'application/json', JSON.stringify({ [CONFIGZ_GROUP]: opts.configz() }));
+        case '/status':
+          return opts.status ? send(res, 'application/json', JSON.stringify(opts.status())) : notFound(res);
         default:
           return notFound(res);
       }

@@ -25,6 +25,8 @@ export interface ProxierOptions {
   health: ProxyHealth;
   /** Health-check node port servers for externalTrafficPolicy Local, updated after each successful sync. */
   serviceHealth?: { sync(snapshot: Snapshot): Promise<void> };
+  /** Told after each successful apply what is now in force (`kproxy status` reads it through /status). */
+  onApplied?: (snapshot: Snapshot, atMs: number) => void;
   now?: () => number;
 }
 
@@ -142,6 +144,7 @@ export class Proxier {
     this.lastApplied = snapshot;
     this.lastGood = snapshot;
     this.syncs++;
+    this.opts.onApplied?.(snapshot, end);
     logger.v(2).info('SyncProxyRules complete', { elapsed: `${end - start}ms`, full, changed: snapshot.changed.size });
   }
 

@@ -1,0 +1,86 @@
+// `kproxy explain --to IP:PORT[/PROTO]`: what this node does with one connection, and why. It loads the
+// state once as `render` does, renders the mode's program, and hands everything to explainConnection
+// (src/explain/); this file only gathers inputs from the flags and prints the report.
+
+import type { LoadedConfiguration } from '../config/load.js';
+import { createDataPlane } from '../dataplane/registry.js';
+import { resolveNodePortAddresses } from '../host/node-addresses.js';
+import { createProxyMetrics } from '../observability/metrics.js';
+import type { CommandFlags } from '../explain/command-flags.js';
+import { ConnectionError, familyOf, parseDestination, parseIP } from '../explain/connection-parse.js';
+import { chooseSource } from '../explain/connection-origin.js';
+import { explainConnection } from '../explain/explain-connection.js';
+import { explainJSON, explainText } from '../explain/explain-report.js';
+import { loadStateOnce } from '../explain/load-once.js';
+import type { NodeAddressing } from '../explain/service-match.js';
+import { tracerFor } from '../explain/tracers.js';
+import { detectNodeIPs, isRoot, loggerFor, resolveHostname, resolveMode } from './runtime.js';
+import type { ProxyMode } from '../dataplane/types.js';
+
+export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlags): Promise<number> {
+  const fail = (message: string): number => {
+    process.stderr.write(`kproxy explain: ${message}\n`);
+    return 1;
+  };
+  const mode = resolveMode(loaded);
+  let destination, via: string | undefined, givenSource: string | undefined;
+  try {
+    if (flags.to === undefined) throw new ConnectionError('--to IP:PORT[/TCP|UDP|SCTP] is required (the connection to explain)');
+    destination = parseDestination(flags.to);
+    via = flags.via === undefined ? undefined : parseIP('--via', flags.via);
+    givenSource = flags.source === undefined ? undefined : parseIP('--source', flags.source);
+    for (const [flag, ip] of [['--source', givenSource], ['--via', via]] as const) {
+      if (ip !== undefined && familyOf(ip) !== familyOf(destination.ip)) throw new ConnectionError(`${flag} ${ip} is ${familyOf(ip)} but --to ${destination.ip} is ${familyOf(destination.ip)}; a connection has one family`);
+    }
+  } catch (err) {
+    if (err instanceof ConnectionError) return fail(err.message);
+    throw err;
+  }
+  if (flags.live) return fail(`--live is not supported yet for mode ${mode}: no live kernel check is implemented in this build; run without --live for the program's answer`);
+
+  const logger = loggerFor(loaded);
+  const hostname = resolveHostname(loaded);
+  let state;
+  try {
+    state = await loadStateOnce(loaded, mode, hostname, logger);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  const { model, recorded } = state;
+  const nodeIPs = detectNodeIPs(loaded, model.node().addresses, logger);
+  const localAddresses = [...new Set([...nodeIPs, ...model.node().addresses, ...(via ? [via] : []), '127.0.0.1', '::1'])];
+  const snapshot = model.buildSnapshot();
+  const chosen = chooseSource(givenSource, via, familyOf(destination.ip), snapshot.node, loaded.config.clusterCIDR, localAddresses);
+  const dataPlane = createDataPlane(mode, { config: loaded.config, kproxy: loaded.kproxy, logger, metrics: createProxyMetrics(), nodeIPs, isRoot: isRoot() });
+  const program = dataPlane.renderer.render({ snapshot, previous: undefined, full: true });
+  const report = explainConnection({
+    mode,
+    snapshot,
+    destination,
+    source: chosen.source,
+    ...(chosen.note ? { sourceNote: chosen.note } : {}),
+    origin: chosen.origin,
+    ...(via ? { via } : {}),
+    node: nodeAddressing(mode, loaded, nodeIPs, localAddresses),
+    errors: model.errors(),
+    rawServices: recorded.services(),
+    slicesOf: (ns, name) => recorded.slicesOf(ns, name),
+    program,
+    tracer: tracerFor(mode),
+  });
+  process.stdout.write(flags.output === 'json' ? explainJSON(report) : explainText(report));
+  return 0;
+}
+
+/** The NodePort addresses each mode's factory derives from --nodeport-addresses (nftables: primary by default). */
+function nodeAddressing(mode: ProxyMode, loaded: LoadedConfiguration, nodeIPs: readonly string[], localAddresses: readonly string[]): NodeAddressing {
+  const { config } = loaded;
+  const spec = config.nodePortAddresses.length === 0 && mode === 'nftables' ? ['primary'] : config.nodePortAddresses;
+  const resolved = resolveNodePortAddresses(spec, nodeIPs);
+  const loopbackAllowed = spec.length === 0 || resolved.includes('127.0.0.1');
+  return {
+    localAddresses,
+    nodePortAddresses: spec.length === 0 ? 'all' : resolved,
+    localhostNodePorts: (mode === 'iptables' && config.iptables.localhostNodePorts && loopbackAllowed) || (mode === 'userspace' && spec.length === 0),
+  };
+}
