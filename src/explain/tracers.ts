@@ -4,8 +4,11 @@
 
 import type { ProxyMode } from '../dataplane/types.js';
 import type { PacketTracer } from './trace.js';
+import { nftablesTracer } from '../dataplane/nftables/tracer.js';
 
-const TRACERS: Partial<Record<ProxyMode, PacketTracer<unknown>>> = {};
+const TRACERS: Partial<Record<ProxyMode, PacketTracer<unknown>>> = {
+  nftables: nftablesTracer,
+};
 
 export function tracerFor(mode: ProxyMode): PacketTracer<unknown> | undefined {
   return Object.hasOwn(TRACERS, mode) ? TRACERS[mode] : undefined;

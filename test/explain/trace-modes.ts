@@ -5,6 +5,7 @@
 import type { PacketTracer } from '../../src/explain/trace.js';
 import { userspaceTracer } from '../../src/dataplane/userspace/tracer.js';
 import type { ProxyMode } from '../../src/dataplane/types.js';
+import { tracerFor as registeredTracer } from '../../src/explain/tracers.js';
 import { iptablesAdapter, nftablesAdapter, userspaceAdapter, type ModeAdapter } from '../flow/mode-adapter.js';
 import type { Scenario } from '../flow/scenario.js';
 import { SCENARIOS } from '../flow/scenarios.js';
@@ -31,5 +32,5 @@ const TRACERS: Partial<Record<ProxyMode, PacketTracer<never>>> = { userspace: us
 
 /** The mode's tracer, or undefined when explain has none yet. */
 export function tracerFor(mode: ProxyMode): PacketTracer<unknown> | undefined {
-  return TRACERS[mode] as PacketTracer<unknown> | undefined;
+  return (TRACERS[mode] as PacketTracer<unknown> | undefined) ?? registeredTracer(mode);
 }
