@@ -170,3 +170,23 @@ test('pods recognised by interface name: a pod keeps its source, the node (no in
   assert.equal(nftablesTracer.trace(p, fromPod('10.96.0.10', 80, { inInterface: 'eth0' }), NODE).masqueraded, true);
   assert.equal(nftablesTracer.trace(p, fromNode('10.96.0.10', 80), NODE).masqueraded, true);
 });
+
+test('IPv6 load balancer source ranges match as intervals inside the concatenated key', () => {
+  const p = program([
+    servicePort('lb6', 'fd96::40', [ep('fd44::2:1')], {
+      family: 'IPv6',
+      type: 'LoadBalancer',
+      loadBalancerIPs: [{ ip: '2001:db8:100::4', ipMode: 'VIP' }],
+      loadBalancerSourceRanges: ['2001:db8:9::/48'],
+    }),
+  ]);
+  assert.equal(nftablesTracer.trace(p, fromOutside('2001:db8:100::4', 80, '2001:db8:9:1::7'), NODE).outcome, 'answered');
+  assert.equal(nftablesTracer.trace(p, fromOutside('2001:db8:100::4', 80, '2001:db8:a::7'), NODE).outcome, 'dropped');
+});
+
+test('the steps name the decisions, not the jumps into chains where nothing matched', () => {
+  const p = program([servicePort('web', '10.96.0.10', [ep('10.244.2.1')])]);
+  const rules = nftablesTracer.trace(p, fromPod('10.96.0.10', 80), NODE).steps.map((s) => `${s.where}: ${s.rule}`);
+  assert.ok(!rules.includes('ip kproxy filter-prerouting: ct state new jump firewall-check'), rules.join('\n'));
+  assert.ok(rules.includes('ip kproxy nat-prerouting: jump services'), rules.join('\n'));
+});

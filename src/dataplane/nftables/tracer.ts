@@ -219,9 +219,14 @@ class PacketWalk {
           if (!verdict) return undefined;
           return this.verdict(verdict, depth);
         }
-        case 'verdict':
+        case 'verdict': {
+          const before = this.steps.length;
           fire();
-          return this.verdict(s.verdict, depth);
+          const end = this.verdict(s.verdict, depth);
+          // A jump into a chain where nothing matched decided nothing: keep the steps to what did.
+          if (s.verdict.kind === 'jump' && end === undefined && this.steps.length === before + 1) this.steps.pop();
+          return end;
+        }
         case 'reject':
           fire();
           this.rejected = true;
