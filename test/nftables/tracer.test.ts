@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NftRenderer, type NftRendererOptions } from '../../src/dataplane/nftables/renderer.js';
 import { nftablesTracer } from '../../src/dataplane/nftables/tracer.js';
+import { parseRule } from '../../src/dataplane/nftables/rule-expressions.js';
 import type { NftProgram } from '../../src/dataplane/nftables/program.js';
 import { TraceUnsupported, type TracedConnection } from '../../src/explain/trace.js';
 import type { ServicePort } from '../../src/model/types.js';
@@ -189,4 +190,27 @@ test('the steps name the decisions, not the jumps into chains where nothing matc
   const rules = nftablesTracer.trace(p, fromPod('10.96.0.10', 80), NODE).steps.map((s) => `${s.where}: ${s.rule}`);
   assert.ok(!rules.includes('ip kproxy filter-prerouting: ct state new jump firewall-check'), rules.join('\n'));
   assert.ok(rules.includes('ip kproxy nat-prerouting: jump services'), rules.join('\n'));
+});
+
+test('every rule the renderer writes, in every option, is one the tracer reads', () => {
+  const eps = [ep('10.244.2.1'), ep('10.244.2.2')];
+  const eps6 = [ep('fd44::2:1'), ep('fd44::2:2')];
+  const shapes = (prefix: string, eps: typeof eps6, family: 'IPv4' | 'IPv6') =>
+    ['random', 'rr', 'sh', 'dh'].flatMap((scheduler, i) => [
+      servicePort(`${scheduler}${family}`, `${prefix}${i + 1}`, eps, { family, scheduler, type: 'NodePort', nodePort: 30100 + i }),
+      servicePort(`aff-${scheduler}${family}`, `${prefix}${i + 11}`, eps, { family, scheduler, sessionAffinity: { type: 'ClientIP', timeoutSeconds: 60 }, externalIPs: [family === 'IPv4' ? '203.0.113.1' : '2001:db8::1'], externalPolicyLocal: true }),
+    ]);
+  const ports = [...shapes('10.96.1.', eps, 'IPv4'), ...shapes('fd96::1:', eps6, 'IPv6')];
+  const byName = { mode: 'InterfaceNamePrefix' as const, clusterCIDR: '', bridgeInterface: '', interfaceNamePrefix: 'veth' };
+  for (const opts of [BASE, { ...BASE, masqueradeAll: true, nodePortAddresses: [] }, { ...BASE, detectLocal: byName }]) {
+    const p = program(ports, opts);
+    for (const f of p.families) for (const c of f.chains) for (const r of c.rules) assert.doesNotThrow(() => parseRule(r), `${c.name}: ${r}`);
+  }
+});
+
+test('NodePorts on every local address (no --nodeport-addresses) except loopback', () => {
+  const p = program([servicePort('np', '10.96.0.20', [ep('10.244.2.1')], { type: 'NodePort', nodePort: 30080 })], { ...BASE, nodePortAddresses: [] });
+  const node = { localAddresses: ['10.77.0.1', '10.77.0.2'] };
+  assert.equal(nftablesTracer.trace(p, fromOutside('10.77.0.2', 30080), node).outcome, 'answered');
+  assert.equal(nftablesTracer.trace(p, fromNode('127.0.0.1', 30080), node).outcome, 'passed');
 });
