@@ -5,12 +5,14 @@
 import type { ProxyMode } from '../dataplane/types.js';
 import { IptablesTracer } from '../dataplane/iptables/tracer.js';
 import { IpvsTracer } from '../dataplane/ipvs/tracer.js';
+import { nftablesTracer } from '../dataplane/nftables/tracer.js';
 import { userspaceTracer } from '../dataplane/userspace/tracer.js';
 import type { PacketTracer } from './trace.js';
 
 const TRACERS: Partial<Record<ProxyMode, PacketTracer<unknown>>> = {
   userspace: userspaceTracer as PacketTracer<unknown>,
   iptables: new IptablesTracer() as PacketTracer<unknown>,
+  nftables: nftablesTracer as PacketTracer<unknown>,
   ipvs: new IpvsTracer() as PacketTracer<unknown>,
 };
 
