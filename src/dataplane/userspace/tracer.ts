@@ -29,9 +29,16 @@ export const userspaceTracer: PacketTracer<ListenerTable> = {
       steps.push({ where: `listener ${listener.id}`, rule: `source ${c.source} not in ${listener.sourceRanges.join(',')}: held unanswered` });
       return refused('dropped');
     }
+    // externalTrafficPolicy Local: pods and the node get every endpoint, other clients the local ones
+    // (source-routed-picker.ts); an empty set holds the client's connection unanswered.
+    const backends = listener.inCluster && isInClusterClient(listener.inCluster.podCIDRs, c.source, node) ? listener.inCluster.backends : listener.backends;
+    if (backends.length === 0) {
+      steps.push({ where: `listener ${listener.id}`, rule: `no endpoint for source ${c.source}: held unanswered` });
+      return refused('dropped');
+    }
     return {
       outcome: 'answered',
-      endpoints: listener.backends.map((b) => b.id),
+      endpoints: backends.map((b) => b.id),
       // The proxy opens its own connection to the backend: the backend always sees a node address.
       masqueraded: true,
       sticky: listener.affinity.type === 'ClientIP' || ADDRESS_HASHING.has(resolveScheduler('userspace', listener.scheduler).meaning.runs),
@@ -57,6 +64,13 @@ function isNodeAddress(ip: string, node: NodeFacts): boolean {
   return node.localAddresses.some((a) => a.toLowerCase() === ip);
 }
 
+/** A client the in-cluster route serves: a pod of this node (by its CIDRs) or the node itself. */
+function isInClusterClient(podCIDRs: readonly string[], source: string, node: NodeFacts): boolean {
+  const ip = unmapped(source).toLowerCase();
+  if (podCIDRs.length > 0 && admits(podCIDRs, ip)) return true;
+  return isNodeAddress(ip, node);
+}
+
 function admits(ranges: readonly string[], source: string): boolean {
   const ip = unmapped(source);
   return blockListOf(ranges).check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
@@ -64,6 +78,7 @@ function admits(ranges: readonly string[], source: string): boolean {
 
 function describe(l: ListenerSpec): string {
   const backends = l.backends.length > 0 ? ` -> ${l.backends.map((b) => b.id).join(',')}` : '';
+  const route = l.inCluster ? `; from ${[...l.inCluster.podCIDRs, 'node'].join(',')} -> ${l.inCluster.backends.map((b) => b.id).join(',') || 'none'}` : '';
   const sources = l.sourceRanges.length > 0 ? ` sources ${l.sourceRanges.join(',')}` : '';
-  return `${l.kind} ${l.servicePort} ${l.action} sched ${l.scheduler} affinity ${formatAffinity(l.affinity)}${sources}${backends}`;
+  return `${l.kind} ${l.servicePort} ${l.action} sched ${l.scheduler} affinity ${formatAffinity(l.affinity)}${sources}${backends}${route}`;
 }
