@@ -4,7 +4,8 @@
 import { isIP } from 'node:net';
 import { canonicalIP } from '../model/service-filter.js';
 import type { TracedConnection } from '../explain/trace.js';
-import { cidrContains, type TracedPacket } from './rule-matches.js';
+import { cidrContains } from '../model/cidr-contains.js';
+import type { TracedPacket } from './rule-matches.js';
 
 export function firstPacket(c: TracedConnection): TracedPacket {
   return {

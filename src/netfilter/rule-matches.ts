@@ -2,10 +2,10 @@
 // iptables and IPVS modes write are modelled; anything else throws TraceUnsupported (fail closed), so a
 // new rule shape makes the tracer say "I do not know" instead of guessing.
 
-import { BlockList, isIP } from 'node:net';
 import { canonicalIP } from '../model/service-filter.js';
 import { TraceUnsupported } from '../explain/trace.js';
 import type { ParsedRule, RuleMatch, RuleOption } from './rule-parser.js';
+import { cidrContains } from '../model/cidr-contains.js';
 
 /** The first packet of a connection as one hook sees it. */
 export interface TracedPacket {
@@ -49,16 +49,6 @@ function unsupported(rule: ParsedRule, what: string): never {
   throw new TraceUnsupported(`${what} in ${rule.chain}: ${rule.text}`);
 }
 
-/** An address or CIDR containing `ip` (same family). */
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [net, bits] = cidr.split('/');
-  const family = isIP(net ?? '');
-  if (!net || family === 0 || family !== isIP(ip)) return false;
-  const type = family === 6 ? 'ipv6' : 'ipv4';
-  const list = new BlockList();
-  list.addSubnet(net, Number(bits ?? (family === 6 ? 128 : 32)), type);
-  return list.check(ip, type);
-}
 
 /** Mark and mask from `V/M` or `V` (mask all ones). */
 export function markValue(spec: string): { value: number; mask: number } {

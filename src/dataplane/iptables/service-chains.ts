@@ -3,13 +3,13 @@
 // draw), and one KUBE-SEP per endpoint (hairpin masquerade, affinity bookkeeping, DNAT). A partial sync
 // writes these only for changed ports; `chainsOf` names them either way, so unchanged ones stay owned.
 
-import { BlockList } from 'node:net';
 import type { Endpoint } from '../../model/types.js';
 import { KUBE_MARK_MASQ } from '../../netfilter/chain-names.js';
 import { comment, TableWriter } from '../../netfilter/restore-writer.js';
 import { endpointChainOf, endpointString } from './chain-names.js';
 import type { RenderContext } from './render-context.js';
 import type { ServicePortPlan } from './service-plan.js';
+import { cidrContains } from '../../model/cidr-contains.js';
 
 /** Endpoint chain names by endpointString, so a port's endpoints are hashed once per render. */
 export type EndpointChainNames = Map<string, string>;
@@ -144,16 +144,3 @@ function writeEndpointChain(p: ServicePortPlan, ctx: RenderContext, nat: TableWr
   nat.append(sep, note, recent, ['-m', p.proto, '-p', p.proto, '-j', 'DNAT', '--to-destination', endpointString(ep)]);
 }
 
-function cidrContains(cidr: string, ip: string): boolean {
-  const [net, bits] = cidr.split('/');
-  if (!net || bits === undefined) return false;
-  const v6 = net.includes(':');
-  if (v6 !== ip.includes(':')) return false;
-  const list = new BlockList();
-  try {
-    list.addSubnet(net, Number(bits), v6 ? 'ipv6' : 'ipv4');
-    return list.check(ip, v6 ? 'ipv6' : 'ipv4');
-  } catch {
-    return false;
-  }
-}

@@ -2,11 +2,11 @@
 // proxier: a virtual server on the ClusterIP, on each ExternalIP and VIP-mode LB IP, and on every NodePort
 // address; real servers from the endpoints the traffic policy allows.
 
-import { BlockList, isIP } from 'node:net';
 import type { Endpoint, IPFamily, ServicePort } from '../../model/types.js';
 import { resolveScheduler, schedulerWarning } from '../../schedulers/scheduler-table.js';
 import type { IpsetId } from './ipset-table.js';
 import { canonicalIP, type RealServer, type VirtualServer } from './program.js';
+import { cidrContains } from '../../model/cidr-contains.js';
 
 export interface FamilyPlanContext {
   readonly family: IPFamily;
@@ -131,12 +131,3 @@ function dedupe(endpoints: readonly Endpoint[]): Endpoint[] {
   return [...seen.values()];
 }
 
-function cidrContains(cidr: string, ip: string): boolean {
-  const [net, bits] = cidr.split('/');
-  const family = isIP(net ?? '');
-  if (!net || family === 0 || family !== isIP(ip)) return false;
-  const list = new BlockList();
-  const type = family === 6 ? 'ipv6' : 'ipv4';
-  list.addSubnet(net, Number(bits ?? (family === 6 ? 128 : 32)), type);
-  return list.check(ip, type);
-}
