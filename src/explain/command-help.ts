@@ -18,7 +18,8 @@ Flags:
   --source IP           the client address; default: a pod on this node (from its pod CIDR or --cluster-cidr),
                         or with --via an outside client; a node address means the node itself connects
   --via ADDR            the connection arrives from outside the node on this node address
-  --live                compare with the kernel now (not supported yet: refused with the reason)
+  --live                iptables mode, as root: are the traced rules in the kernel now, with their packet
+                        counters (iptables-save -c); says where the kernel disagrees. Other modes: refused
   -o, --output FORMAT   text (default) or json (for scripts; carries "version": 1)
 
 Examples:
