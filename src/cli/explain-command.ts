@@ -63,6 +63,7 @@ export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlag
     ...(chosen.note ? { sourceNote: chosen.note } : {}),
     origin: chosen.origin,
     ...(via ? { via } : {}),
+    detectsLocalPods: detectsLocalPods(loaded),
     node: nodeAddressing(mode, loaded, nodeIPs, localAddresses),
     errors: model.errors(),
     rawServices: recorded.services(),
@@ -95,4 +96,10 @@ function nodeAddressing(mode: ProxyMode, loaded: LoadedConfiguration, nodeIPs: r
     nodePortAddresses: spec.length === 0 ? 'all' : resolved,
     localhostNodePorts: (mode === 'iptables' && config.iptables.localhostNodePorts && loopbackAllowed) || (mode === 'userspace' && spec.length === 0),
   };
+}
+
+/** Whether the kernel modes can tell this node's pods' traffic apart (what upstream's local detector needs). */
+function detectsLocalPods(loaded: LoadedConfiguration): boolean {
+  const { detectLocalMode, clusterCIDR } = loaded.config;
+  return detectLocalMode === '' || detectLocalMode === 'ClusterCIDR' ? clusterCIDR !== '' : true;
 }

@@ -1,8 +1,8 @@
 // `kproxy explain --live` in iptables mode: are the rules the trace went through in the kernel now, and how
 // many packets has each counted? The kernel is read with `iptables-save -c`; the comparison is a pure
 // function over that text, so it is tested without root. iptables-save spells some rules differently from
-// the restore input (implicit `-m tcp`, `/32` masks), which the comparison evens out; a rule it still cannot
-// find is reported as not found, never guessed.
+// the restore input (option order, implicit `-m tcp`, `/32` masks), which the comparison evens out; a rule
+// it still cannot find is reported as not found, never guessed.
 
 import type { IPFamily } from '../model/types.js';
 import { detectBackend, toolsFor, type BackendChoice } from '../netfilter/backend.js';
@@ -63,14 +63,33 @@ export function compareWithKernel(steps: readonly TraceStep[], saved: Map<string
   return out;
 }
 
-/** Evens out what iptables-save adds or drops: quotes, `-m tcp` after `-p tcp`, host masks, spacing. */
+/**
+ * Evens out how iptables-save spells a rule: it orders the options its own way (-d and -p first), adds
+ * `-m tcp` after `-p tcp`, writes host masks (/32) and quotes differently. A rule becomes its option groups
+ * (a flag with its values, `!` kept with the flag it negates), host masks and implicit protocol modules
+ * dropped, sorted: two spellings of one rule give the same key.
+ */
 function normalize(spec: string): string {
-  return spec
-    .replace(/"/g, '')
-    .replace(/\s-m\s+(tcp|udp|sctp)(?=\s)/g, '')
-    .replace(/\/(32|128)(?=\s|$)/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const words = (spec.match(/"[^"]*"|\S+/g) ?? []).map((w) => canonicalNumbers(w.replace(/^"|"$/g, '').replace(/\/(32|128)$/, '')));
+  const groups: string[] = [];
+  let negate = false;
+  for (const w of words) {
+    if (w === '!') negate = true;
+    else if (w.startsWith('-')) {
+      groups.push(`${negate ? '! ' : ''}${w}`);
+      negate = false;
+    } else if (groups.length > 0) groups[groups.length - 1] += ` ${w}`;
+    else groups.push(w);
+  }
+  return groups.filter((g) => !/^-m (tcp|udp|sctp)$/.test(g)).sort().join(' ');
+}
+
+/** 0x00004000 and 0x4000, 0.5000000000 and 0.50000000000 are one value to the kernel: write each one way. */
+function canonicalNumbers(word: string): string {
+  return word
+    .split('/')
+    .map((part) => (/^0x[0-9a-f]+$/i.test(part) ? `0x${parseInt(part, 16).toString(16)}` : /^\d+\.\d+$/.test(part) ? String(Number(part)) : part))
+    .join('/');
 }
 
 /** Reads the family's nat and filter tables with counters (needs root; never names mangle, which would create it with legacy iptables). */

@@ -45,9 +45,14 @@ test('externalTrafficPolicy Local on a node without local endpoints drops traffi
     assert.match(r.stdout, /matched as NodePort 30080 on node address 192\.0\.2\.11$/m);
     assert.match(r.stdout, /10\.244\.0\.8:8080 .*: traffic policy Local and not on this node \(on "node-a", this node is "node-b"\)$/m);
     assert.match(r.stdout, /^expected: +dropped: traffic policy Local and no usable endpoint on this node \("node-b"\)/m);
-    // From a pod on that node, the same NodePort goes to the Cluster endpoints, as in kube-proxy.
-    const fromPod = kproxy(['explain', '--from', dir, ...MODE, '--hostname-override', 'node-b', '--bind-address', '192.0.2.11', '--to', '192.0.2.11:30080']);
+    // From a pod on that node, the same NodePort goes to the Cluster endpoints, as in kube-proxy, when
+    // the mode can tell pods apart; without --cluster-cidr the pod's traffic counts as external.
+    const args = ['explain', '--from', dir, ...MODE, '--hostname-override', 'node-b', '--bind-address', '192.0.2.11', '--to', '192.0.2.11:30080'];
+    const fromPod = kproxy([...args, '--cluster-cidr', '10.244.0.0/16']);
     assert.match(fromPod.stdout, /^expected: +answered: 1 usable endpoint\(s\) under traffic policy Cluster$/m);
+    const undetected = kproxy(args);
+    assert.match(undetected.stdout, /traffic from a local pod is treated as external here: no --cluster-cidr or --detect-local-mode/);
+    assert.match(undetected.stdout, /^expected: +dropped:/m);
   });
 });
 
