@@ -26,6 +26,16 @@ test('status from manifests: one line per service port, and the rejected Service
   });
 });
 
+test("status read directly shows an EndpointSlice's errors on its Service's line", async () => {
+  const files = { ...CLUSTER, 'empty.yaml': [...CLUSTER['empty.yaml']!, { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'empty-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'empty' } }, addressType: 'IPv4', ports: [{ name: 'http', protocol: 'TCP', port: 8080 }], endpoints: [{ addresses: ['not-an-ip'] }] }] };
+  await withCluster(async (dir) => {
+    const r = kproxy(['status', '--from', dir, '--proxy-mode', 'iptables', '--hostname-override', 'node-a']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^default\/empty:http .* errors: .*EndpointSlice default\/empty-1: endpoints\[0\]\.addresses\[0\]: got "not-an-ip"/m);
+    assert.doesNotMatch(r.stdout, /^error: .*empty-1/m);
+  }, files);
+});
+
 test('/status serves the last applied snapshot with change times; kproxy status reads it', async () => {
   const model = new ServiceModel({ hostname: 'node-a', defaultScheduler: 'random', serviceProxyName: '' });
   model.replace('test', Object.values(CLUSTER).flat() as never);
