@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { tracerFor } from '../../src/explain/tracers.js';
 import { kproxy } from './cli-run.js';
 import { withCluster } from './manifests.js';
 
@@ -21,8 +22,9 @@ test('a working Service: matched as ClusterIP, every endpoint with its state and
     assert.match(r.stdout, /10\.244\.2\.9 .*: not in the slice for this port: .*\(EndpointSlice web-other\)$/m);
     assert.match(r.stdout, /^expected: +answered: 2 usable endpoint\(s\) under traffic policy Cluster$/m);
     assert.match(r.stdout, /source: a pod on this node \(10\.244\.0\.2, from the node's pod CIDR 10\.244\.0\.0\/24\)/);
-    // No tracer is registered for a mode yet on this branch: said, not failed.
-    assert.match(r.stdout, /^trace: +no packet tracer for mode iptables yet/m);
+    // With the mode's tracer registered, its verdict; without, said so instead of failing.
+    if (tracerFor('iptables')) assert.match(r.stdout, /^trace: +answered to 10\.244\.0\.5:8080, 10\.244\.1\.5:8080;/m);
+    else assert.match(r.stdout, /^trace: +no packet tracer for mode iptables yet/m);
   });
 });
 
@@ -84,7 +86,8 @@ test('-o json gives the report as one versioned object', async () => {
     assert.deepEqual(report.match, { kind: 'LoadBalancer', servicePort: 'default/lb:http', serviceType: 'LoadBalancer', policy: 'Cluster', how: 'load-balancer ingress 198.51.100.9:80' });
     assert.deepEqual(report.endpoints, [{ address: '10.244.0.9:8080', node: 'node-a', ready: true, serving: true, terminating: false, local: true, used: true }]);
     assert.deepEqual(report.expected.outcome, 'answered');
-    assert.equal(report.trace.status, 'no-tracer');
+    assert.equal(report.trace.status, tracerFor('iptables') ? 'traced' : 'no-tracer');
+    if (report.trace.status === 'traced') assert.deepEqual(report.trace.verdict.endpoints, ['10.244.0.9:8080']);
   });
 });
 
