@@ -12,6 +12,7 @@ import { chooseSource } from '../explain/connection-origin.js';
 import { explainConnection } from '../explain/explain-connection.js';
 import { explainJSON, explainText } from '../explain/explain-report.js';
 import { loadStateOnce } from '../explain/load-once.js';
+import { compareWithKernel, parseCountedSave, readKernelRules } from '../explain/live-iptables.js';
 import type { NodeAddressing } from '../explain/service-match.js';
 import { tracerFor } from '../explain/tracers.js';
 import { detectNodeIPs, isRoot, loggerFor, resolveHostname, resolveMode } from './runtime.js';
@@ -36,7 +37,8 @@ export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlag
     if (err instanceof ConnectionError) return fail(err.message);
     throw err;
   }
-  if (flags.live) return fail(`--live is not supported yet for mode ${mode}: no live kernel check is implemented in this build; run without --live for the program's answer`);
+  if (flags.live && mode !== 'iptables') return fail(`--live is not supported yet for mode ${mode} (only iptables); run without --live for the program's answer`);
+  if (flags.live && !isRoot()) return fail('--live reads the kernel\'s rules and needs root');
 
   const logger = loggerFor(loaded);
   const hostname = resolveHostname(loaded);
@@ -61,6 +63,7 @@ export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlag
     ...(chosen.note ? { sourceNote: chosen.note } : {}),
     origin: chosen.origin,
     ...(via ? { via } : {}),
+    detectsLocalPods: detectsLocalPods(loaded),
     node: nodeAddressing(mode, loaded, nodeIPs, localAddresses),
     errors: model.errors(),
     rawServices: recorded.services(),
@@ -68,7 +71,17 @@ export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlag
     program,
     tracer: tracerFor(mode),
   });
-  process.stdout.write(flags.output === 'json' ? explainJSON(report) : explainText(report));
+  let full = report;
+  if (flags.live) {
+    if (report.trace.status !== 'traced') return fail(`--live compares the traced rules with the kernel, and there is no trace: ${report.trace.message}`);
+    try {
+      const saved = parseCountedSave(await readKernelRules(familyOf(destination.ip), loaded.kproxy.iptablesBackend));
+      full = { ...report, live: compareWithKernel(report.trace.verdict.steps, saved) };
+    } catch (err) {
+      return fail(`--live: cannot read the kernel's rules: ${(err as Error).message}`);
+    }
+  }
+  process.stdout.write(flags.output === 'json' ? explainJSON(full) : explainText(full));
   return 0;
 }
 
@@ -83,4 +96,10 @@ function nodeAddressing(mode: ProxyMode, loaded: LoadedConfiguration, nodeIPs: r
     nodePortAddresses: spec.length === 0 ? 'all' : resolved,
     localhostNodePorts: (mode === 'iptables' && config.iptables.localhostNodePorts && loopbackAllowed) || (mode === 'userspace' && spec.length === 0),
   };
+}
+
+/** Whether the kernel modes can tell this node's pods' traffic apart (what upstream's local detector needs). */
+function detectsLocalPods(loaded: LoadedConfiguration): boolean {
+  const { detectLocalMode, clusterCIDR } = loaded.config;
+  return detectLocalMode === '' || detectLocalMode === 'ClusterCIDR' ? clusterCIDR !== '' : true;
 }

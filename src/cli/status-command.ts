@@ -21,8 +21,8 @@ export async function runStatus(loaded: LoadedConfiguration, flags: CommandFlags
   if (direct) {
     const mode = resolveMode(loaded);
     try {
-      const { model } = await loadStateOnce(loaded, mode, resolveHostname(loaded), loggerFor(loaded));
-      doc = statusDocument(mode, model.buildSnapshot(), model.errors());
+      const { model, recorded } = await loadStateOnce(loaded, mode, resolveHostname(loaded), loggerFor(loaded));
+      doc = statusDocument(mode, model.buildSnapshot(), model.errors(), undefined, (ns, slice) => recorded.serviceOfSlice(ns, slice));
     } catch (err) {
       return fail((err as Error).message);
     }

@@ -59,6 +59,8 @@ Usage:
   kproxy [flags]                 run the proxy (like kube-proxy)
   kproxy render [flags]          print the rules the selected mode would program, without applying them
   kproxy cleanup [flags]         remove every rule kproxy or kube-proxy left behind, then exit
+  kproxy explain --to IP:PORT    what this node does with one connection, and why (kproxy explain --help)
+  kproxy status [flags]          one line per service port (kproxy status --help)
   kproxy bench [--quick] [...]   benchmark the modes in network namespaces (kproxy bench --help)
 
 Configuration comes from flags or from a KubeProxyConfiguration file (--config). As in kube-proxy,

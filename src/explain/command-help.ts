@@ -18,14 +18,16 @@ Flags:
   --source IP           the client address; default: a pod on this node (from its pod CIDR or --cluster-cidr),
                         or with --via an outside client; a node address means the node itself connects
   --via ADDR            the connection arrives from outside the node on this node address
-  --live                compare with the kernel now (not supported yet: refused with the reason)
+  --live                iptables mode, as root: are the traced rules in the kernel now, with their packet
+                        counters (iptables-save -c); says where the kernel disagrees. Other modes: refused
   -o, --output FORMAT   text (default) or json (for scripts; carries "version": 1)
 
 Examples:
-  # A working Service: the ClusterIP, its ready endpoints, and the pick
-  kproxy explain --from examples/cluster --hostname-override node-a --to 10.96.0.20:80
-    service:    default/web: (type ClusterIP), matched as ClusterIP 10.96.0.20:80
-    endpoints:  used 10.244.1.5:8080 ready,serving,local ...
+  # A working Service: the match, every endpoint with its state, the pick
+  kproxy explain --from manifests/ --hostname-override node-a --to 10.96.0.20:80
+    service:    default/web:http (type ClusterIP), matched as ClusterIP 10.96.0.20:80
+      used     10.244.0.5:8080        ready,serving,local
+      not used 10.244.1.6:8080        not-ready,not-serving,node=node-b: not ready
     expected:   answered: 2 usable endpoint(s) under traffic policy Cluster
 
   # A Service with no endpoints: every connection is rejected
@@ -33,16 +35,16 @@ Examples:
     endpoints:  none (no EndpointSlice lists an endpoint for this port)
     expected:   rejected: the port has no usable endpoint anywhere ...
 
-  # externalTrafficPolicy Local on a node without local endpoints: the NodePort drops
+  # externalTrafficPolicy Local on a node without local endpoints: traffic from outside is dropped
   kproxy explain --from manifests/ --hostname-override node-b --via 192.0.2.11 --to 192.0.2.11:30080
-    not used 10.244.1.5:8080 ready,serving,node=node-a: traffic policy Local and not on this node ...
+      not used 10.244.0.8:8080        ready,serving,node=node-a: traffic policy Local and not on this node ...
     expected:   dropped: traffic policy Local and no usable endpoint on this node ("node-b") ...
 
   # A Service the model rejected: the input error, and that nothing serves the address
   kproxy explain --from manifests/ --to 10.96.0.40:80
     service:    none matches
     rejected:   Service default/broken claims this destination but the model rejected it:
-      manifests/broken.yaml#0: Service default/broken: spec.ports[0].port: ...
+      manifests/broken.yaml: Service default/broken: spec.ports[0].targetPort: got 70000, must be ...
 `;
 
 export const STATUS_HELP = `Usage: kproxy status [--from PATH | --kubeconfig FILE] [--metrics-bind-address ADDR] [-o text|json]
@@ -55,6 +57,6 @@ running kproxy is asked at http://METRICS-ADDRESS/status (--metrics-bind-address
 127.0.0.1:10249), which shows what is in force.
 
 Example:
-  kproxy status --from examples/cluster --hostname-override node-a
+  kproxy status --from manifests/ --hostname-override node-a
   kproxy status -o json
 `;

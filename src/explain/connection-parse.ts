@@ -31,7 +31,8 @@ export function parseDestination(raw: string): Destination {
     const hint = isIP(hostPort) === 4 ? 'the port is missing' : isIP(hostPort) === 6 ? 'the port is missing (with IPv6, write [IP]:PORT)' : 'write IP:PORT, or [IPv6]:PORT';
     throw new ConnectionError(`--to ${JSON.stringify(raw)}: ${hint} (e.g. 10.96.0.10:53/UDP or [fd00::10]:80)`);
   }
-  const ip = parseIP('--to', match[1]!);
+  if (isIP(match[1]!) === 0) throw new ConnectionError(`--to ${JSON.stringify(raw)}: ${JSON.stringify(match[1])} is not an IP address (explain takes the address a client connects to, not a name)`);
+  const ip = canonicalIP(match[1]!);
   const portText = match[2]!;
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {

@@ -9,6 +9,7 @@ import type { EndpointSlice, Service } from '../model/objects.js';
 import type { ServicePort, Snapshot } from '../model/types.js';
 import { schedulerRow } from '../schedulers/scheduler-table.js';
 import type { Destination } from './connection-parse.js';
+import type { LiveFinding } from './live-iptables.js';
 import { explainEndpoints, type ExplainedEndpoint } from './endpoint-reasons.js';
 import { rejectedServicesFor, type RejectedService } from './rejected-services.js';
 import { isMatch, matchService, type MatchKind, type NodeAddressing } from './service-match.js';
@@ -23,6 +24,8 @@ export interface ExplainInput {
   readonly sourceNote?: string;
   readonly origin: TraceOrigin;
   readonly via?: string;
+  /** The mode can tell this node's pods' traffic apart (--cluster-cidr or --detect-local-mode set). */
+  readonly detectsLocalPods: boolean;
   readonly node: NodeAddressing;
   /** Every input error the model holds. */
   readonly errors: readonly InputError[];
@@ -66,6 +69,8 @@ export interface ExplainReport {
   readonly expected: { readonly outcome: 'answered' | 'rejected' | 'dropped' | 'passed'; readonly why: string };
   readonly scheduler?: { readonly name: string; readonly description: string; readonly affinity: string; readonly pick: string };
   readonly trace: ExplainTrace;
+  /** --live: the traced rules in the kernel now, with their counters (iptables mode). */
+  readonly live?: readonly LiveFinding[];
 }
 
 export function explainConnection(input: ExplainInput): ExplainReport {
@@ -110,12 +115,16 @@ export function explainConnection(input: ExplainInput): ExplainReport {
 }
 
 /**
- * Upstream's kernel modes send traffic that starts on the node (a local pod, or the node itself) to an
- * external address of a Local-policy Service to the Cluster endpoints: only traffic from outside is held to
- * the node's own endpoints. The userspace mode relays every connection the same way, so it keeps Local.
+ * Upstream's kernel modes send traffic that starts on the node to an external address of a Local-policy
+ * Service to the Cluster endpoints: always for the node's own traffic, and for a local pod's traffic when the
+ * mode can tell pods apart (--cluster-cidr or --detect-local-mode); only other traffic is held to the node's
+ * own endpoints. The userspace mode relays every connection alike, so it keeps Local.
  */
 function effectivePolicy(input: ExplainInput, kind: MatchKind, policy: 'Cluster' | 'Local'): { policy: 'Cluster' | 'Local'; policyNote?: string } {
   if (policy === 'Cluster' || kind === 'ClusterIP' || input.origin === 'external' || input.mode === 'userspace') return { policy };
+  if (input.origin === 'pod' && !input.detectsLocalPods) {
+    return { policy, policyNote: 'traffic from a local pod is treated as external here: no --cluster-cidr or --detect-local-mode tells pods apart' };
+  }
   const from = input.origin === 'pod' ? 'a pod on this node' : 'the node itself';
   return { policy: 'Cluster', policyNote: `externalTrafficPolicy is Local, but traffic from ${from} to an external address goes to the Cluster endpoints, as in kube-proxy (give --via to explain traffic from outside)` };
 }

@@ -42,6 +42,10 @@ export function explainText(r: ExplainReport): string {
     lines.push(`  pick: ${r.scheduler.pick}`);
   }
   lines.push(...traceLines(r));
+  if (r.live) {
+    lines.push(`live:       ${r.live.every((f) => f.state === 'present') ? 'every traced rule is in the kernel' : 'the kernel disagrees with the program'}`);
+    for (const f of r.live) lines.push(`  ${f.state === 'present' ? `[${f.packets} packets, ${f.bytes} bytes]` : `${f.state.toUpperCase()}:`} ${f.where}: ${f.rule}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -51,6 +51,12 @@ export class RecordingSink implements SourceSink {
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   }
 
+  /** The Service an EndpointSlice is labelled for, if the slice was seen. */
+  serviceOfSlice(namespace: string, slice: string): string | undefined {
+    const found = this.#all().find((o) => o?.kind === 'EndpointSlice' && isObject(o.metadata) && o.metadata.name === slice && (o.metadata.namespace ?? 'default') === namespace);
+    return found?.metadata.labels?.[LABEL_SERVICE_NAME];
+  }
+
   #all(): KubeObject[] {
     return [...this.#byOrigin.values()].flatMap((m) => [...m.values()]);
   }

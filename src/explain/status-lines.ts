@@ -57,11 +57,26 @@ function allKeys(snapshot: Snapshot): string[] {
   return [...snapshot.families.IPv4.servicePorts.keys(), ...snapshot.families.IPv6.servicePorts.keys()];
 }
 
-export function statusDocument(mode: string, snapshot: Snapshot | undefined, errors: readonly InputError[], applied?: AppliedChanges): StatusDocument {
+/**
+ * `sliceService` names the Service an EndpointSlice belongs to, when the raw slices are at hand (read
+ * directly); then a slice's errors show on its Service's lines too. A running proxy keeps no raw objects,
+ * so there they are listed with the other errors.
+ */
+export function statusDocument(
+  mode: string,
+  snapshot: Snapshot | undefined,
+  errors: readonly InputError[],
+  applied?: AppliedChanges,
+  sliceService?: (namespace: string, slice: string) => string | undefined,
+): StatusDocument {
   const ports = snapshot ? [...snapshot.families.IPv4.servicePorts.values(), ...snapshot.families.IPv6.servicePorts.values()] : [];
   const claimed = new Set<InputError>();
   const entries = ports.map((sp) => {
-    const own = errors.filter((e) => e.details.kind === 'Service' && (e.details.namespace ?? 'default') === sp.namespace && e.details.name === sp.name);
+    const own = errors.filter((e) => {
+      const d = e.details;
+      if ((d.namespace ?? 'default') !== sp.namespace || d.name === undefined) return false;
+      return d.kind === 'Service' ? d.name === sp.name : d.kind === 'EndpointSlice' && sliceService?.(sp.namespace, d.name) === sp.name;
+    });
     own.forEach((e) => claimed.add(e));
     const at = applied?.at(sp.key);
     return { ...entryFor(sp, own.map((e) => e.message)), ...(at !== undefined ? { lastChangeApplied: at } : {}) };

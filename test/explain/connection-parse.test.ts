@@ -14,7 +14,7 @@ test('a destination is IP:PORT with an optional protocol, TCP by default, IPv6 i
 
 test('bad destinations are refused with the reason', () => {
   const cases: [string, RegExp][] = [
-    ['web.default:80', /not an IP address/],
+    ['web.default:80', /^--to "web.default:80": "web.default" is not an IP address/],
     ['10.96.0.300:80', /not an IP address/],
     ['10.96.0.10:70000', /port "70000" is out of range; a port is 1-65535/],
     ['10.96.0.10:0', /out of range/],

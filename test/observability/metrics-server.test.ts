@@ -27,6 +27,8 @@ test('metrics server endpoints over HTTP', async () => {
     assert.deepEqual(await cz.json(), { 'kubeproxy.config.k8s.io': config });
 
     assert.equal((await fetch(`${base}/nope`)).status, 404);
+    // /status is served only by a proxy that hands the server its status (kproxy's run command does).
+    assert.equal((await fetch(`${base}/status`)).status, 404);
   } finally {
     await server.close();
   }
@@ -51,5 +53,19 @@ test('bind addresses: IPv4, bracketed IPv6, errors name the flag', () => {
   assert.deepEqual(parseBindAddress('--metrics-bind-address', ':10249'), { host: '', port: 10249 });
   for (const bad of ['::1:80', '1.2.3.4', '1.2.3.4:65536', '[1.2.3.4]:80', 'localhost:80', '[]:80']) {
     assert.throws(() => parseBindAddress('--metrics-bind-address', bad), /--metrics-bind-address: got/, bad);
+  }
+});
+
+test('/status serves the status document as JSON, read on each request', async () => {
+  const metrics = createProxyMetrics({ mode: 'iptables' });
+  let generation = 1;
+  const server = await startMetricsServer('127.0.0.1:0', { metrics, mode: 'iptables', configz: () => ({}), status: () => ({ version: 1, generation: generation++ }) });
+  try {
+    const first = await fetch(`http://127.0.0.1:${server.port}/status`);
+    assert.equal(first.headers.get('content-type'), 'application/json');
+    assert.deepEqual(await first.json(), { version: 1, generation: 1 });
+    assert.deepEqual(await (await fetch(`http://127.0.0.1:${server.port}/status`)).json(), { version: 1, generation: 2 });
+  } finally {
+    await server.close();
   }
 });
