@@ -3,19 +3,18 @@
 // (src/explain/); this file only gathers inputs from the flags and prints the report.
 
 import type { LoadedConfiguration } from '../config/load.js';
-import { createDataPlane } from '../dataplane/registry.js';
-import { resolveNodePortAddresses } from '../host/node-addresses.js';
-import { createProxyMetrics } from '../observability/metrics.js';
+import { localAddresses, localAddressesOf, resolveNodePortAddresses, type InterfaceAddress } from '../host/node-addresses.js';
 import type { CommandFlags } from '../explain/command-flags.js';
 import { ConnectionError, familyOf, parseDestination, parseIP } from '../explain/connection-parse.js';
 import { chooseSource } from '../explain/connection-origin.js';
 import { explainConnection } from '../explain/explain-connection.js';
 import { explainJSON, explainText } from '../explain/explain-report.js';
-import { loadStateOnce } from '../explain/load-once.js';
 import { compareWithKernel, parseCountedSave, readKernelRules } from '../explain/live-iptables.js';
 import type { NodeAddressing } from '../explain/service-match.js';
 import { tracerFor } from '../explain/tracers.js';
-import { detectNodeIPs, isRoot, loggerFor, resolveHostname, resolveMode } from './runtime.js';
+import { loadStateOnce } from './load-once.js';
+import { renderModel } from './render-program.js';
+import { isRoot, loggerFor, resolveHostname, resolveMode } from './runtime.js';
 import type { ProxyMode } from '../dataplane/types.js';
 
 export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlags): Promise<number> {
@@ -44,17 +43,16 @@ export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlag
   const hostname = resolveHostname(loaded);
   let state;
   try {
-    state = await loadStateOnce(loaded, mode, hostname, logger);
+    state = await loadStateOnce(loaded, hostname, logger);
   } catch (err) {
     return fail((err as Error).message);
   }
   const { model, recorded } = state;
-  const nodeIPs = detectNodeIPs(loaded, model.node().addresses, logger);
-  const localAddresses = [...new Set([...nodeIPs, ...model.node().addresses, ...(via ? [via] : []), '127.0.0.1', '::1'])];
-  const snapshot = model.buildSnapshot();
-  const chosen = chooseSource(givenSource, via, familyOf(destination.ip), snapshot.node, loaded.config.clusterCIDR, localAddresses);
-  const dataPlane = createDataPlane(mode, { config: loaded.config, kproxy: loaded.kproxy, logger, metrics: createProxyMetrics(), nodeIPs, isRoot: isRoot() });
-  const program = dataPlane.renderer.render({ snapshot, previous: undefined, full: true });
+  // --via names an address of the node explained; the program is rendered as if this machine held it too.
+  const interfaceAddresses = via ? [...localAddresses().map((a) => ({ address: a.address, interface: '' })), { address: via, interface: '' }] : undefined;
+  const { snapshot, program, nodeIPs } = renderModel(loaded, model, { logger, ...(interfaceAddresses ? { interfaceAddresses } : {}) });
+  const nodeAddresses = [...new Set([...nodeIPs, ...model.node().addresses, ...(via ? [via] : []), '127.0.0.1', '::1'])];
+  const chosen = chooseSource(givenSource, via, familyOf(destination.ip), snapshot.node, loaded.config.clusterCIDR, nodeAddresses);
   const report = explainConnection({
     mode,
     snapshot,
@@ -64,7 +62,7 @@ export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlag
     origin: chosen.origin,
     ...(via ? { via } : {}),
     detectsLocalPods: detectsLocalPods(loaded),
-    node: nodeAddressing(mode, loaded, nodeIPs, localAddresses),
+    node: nodeAddressing(mode, loaded, nodeIPs, nodeAddresses, interfaceAddresses),
     errors: model.errors(),
     rawServices: recorded.services(),
     slicesOf: (ns, name) => recorded.slicesOf(ns, name),
@@ -86,13 +84,19 @@ export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlag
 }
 
 /** The NodePort addresses each mode's factory derives from --nodeport-addresses (nftables: primary by default). */
-function nodeAddressing(mode: ProxyMode, loaded: LoadedConfiguration, nodeIPs: readonly string[], localAddresses: readonly string[]): NodeAddressing {
+function nodeAddressing(
+  mode: ProxyMode,
+  loaded: LoadedConfiguration,
+  nodeIPs: readonly string[],
+  nodeAddresses: readonly string[],
+  interfaceAddresses: readonly InterfaceAddress[] | undefined,
+): NodeAddressing {
   const { config } = loaded;
   const spec = config.nodePortAddresses.length === 0 && mode === 'nftables' ? ['primary'] : config.nodePortAddresses;
-  const resolved = resolveNodePortAddresses(spec, nodeIPs);
+  const resolved = resolveNodePortAddresses(spec, nodeIPs, localAddressesOf(interfaceAddresses));
   const loopbackAllowed = spec.length === 0 || resolved.includes('127.0.0.1');
   return {
-    localAddresses,
+    localAddresses: nodeAddresses,
     nodePortAddresses: spec.length === 0 ? 'all' : resolved,
     localhostNodePorts: (mode === 'iptables' && config.iptables.localhostNodePorts && loopbackAllowed) || (mode === 'userspace' && spec.length === 0),
   };

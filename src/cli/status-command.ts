@@ -4,7 +4,7 @@
 
 import type { LoadedConfiguration } from '../config/load.js';
 import type { CommandFlags } from '../explain/command-flags.js';
-import { loadStateOnce } from '../explain/load-once.js';
+import { loadStateOnce } from './load-once.js';
 import { statusDocument, statusText, type StatusDocument } from '../explain/status-lines.js';
 import { loggerFor, resolveHostname, resolveMode } from './runtime.js';
 
@@ -21,7 +21,7 @@ export async function runStatus(loaded: LoadedConfiguration, flags: CommandFlags
   if (direct) {
     const mode = resolveMode(loaded);
     try {
-      const { model, recorded } = await loadStateOnce(loaded, mode, resolveHostname(loaded), loggerFor(loaded));
+      const { model, recorded } = await loadStateOnce(loaded, resolveHostname(loaded), loggerFor(loaded));
       doc = statusDocument(mode, model.buildSnapshot(), model.errors(), undefined, (ns, slice) => recorded.serviceOfSlice(ns, slice));
     } catch (err) {
       return fail((err as Error).message);

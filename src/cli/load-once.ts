@@ -3,15 +3,14 @@
 // objects stay at hand, into a model built with the same options the running proxy would use.
 
 import type { LoadedConfiguration } from '../config/load.js';
-import type { ProxyMode } from '../dataplane/types.js';
-import { ServiceModel } from '../model/service-model.js';
-import { defaultSchedulerFor } from '../schedulers/scheduler-table.js';
+import { RecordingSink } from '../explain/recording-sink.js';
+import type { ServiceModel } from '../model/service-model.js';
+import type { Logger } from '../observability/logger.js';
 import { createApiSource } from '../sources/api/from-configuration.js';
 import { FileSource } from '../sources/file-source.js';
 import type { Source } from '../sources/types.js';
-import type { Logger } from '../observability/logger.js';
-import { kproxyVersion } from '../cli/version.js';
-import { RecordingSink } from './recording-sink.js';
+import { serviceModelFor } from './render-program.js';
+import { kproxyVersion } from './version.js';
 
 export interface LoadedState {
   readonly model: ServiceModel;
@@ -19,14 +18,9 @@ export interface LoadedState {
 }
 
 /** Loads and stops the source again; throws with the source's own message when it cannot be read. */
-export async function loadStateOnce(loaded: LoadedConfiguration, mode: ProxyMode, hostname: string, logger: Logger): Promise<LoadedState> {
-  const { config, kproxy } = loaded;
-  const model = new ServiceModel({
-    hostname,
-    defaultScheduler: defaultSchedulerFor(mode, config.ipvs.scheduler),
-    serviceProxyName: kproxy.serviceProxyName,
-    allowLoopbackEndpoints: mode === 'userspace',
-  });
+export async function loadStateOnce(loaded: LoadedConfiguration, hostname: string, logger: Logger): Promise<LoadedState> {
+  const { kproxy } = loaded;
+  const model = serviceModelFor(loaded);
   const recorded = new RecordingSink(model);
   const source: Source =
     kproxy.from.length > 0
