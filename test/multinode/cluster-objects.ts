@@ -3,7 +3,7 @@
 // healthCheckNodePort, whose endpoints carry the nodeName of the node their pod runs on.
 
 import type { StoredObject } from '../api-server/object-store.js';
-import { endpoint, node, port, service, slice } from '../flow/objects.js';
+import { endpoint, node, port, service, slice } from '../fixtures/objects.js';
 import { NODE_NAMES, NODES, type NodeName } from './topology.js';
 
 export const TARGET_PORT = 8080;

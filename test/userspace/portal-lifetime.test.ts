@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { runTool } from '../../src/exec/run-tool.js';
 import { kproxyCliPath } from '../flow/mode-adapter.js';
 import { writeManifests } from '../flow/manifests.js';
-import { node, port, service, slice, endpoint } from '../flow/objects.js';
+import { node, port, service, slice, endpoint } from '../fixtures/objects.js';
 
 const NS = `kpt-portal-${randomBytes(3).toString('hex')}`;
 const skip = process.getuid?.() !== 0 ? 'needs root to create a network namespace' : undefined;
