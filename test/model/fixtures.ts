@@ -2,6 +2,7 @@
 
 import type { EndpointSlice, EndpointSliceEndpoint, Node, Service, ServiceSpec } from '../../src/model/objects.js';
 import type { Endpoint } from '../../src/model/types.js';
+import { endpoint as sharedEndpoint } from '../fixtures/service-ports.js';
 
 export function service(name: string, spec: Partial<ServiceSpec> = {}, meta: Partial<Service['metadata']> = {}): Service {
   return {
@@ -37,21 +38,9 @@ export function node(name: string, labels: Record<string, string> = {}, extra: P
   return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, ...extra };
 }
 
-/** An Endpoint value for selector tests: ready on node "other" unless told otherwise. */
+/** An Endpoint value for selector tests: ready on node "other", port 8080, unless told otherwise. */
 export function endpoint(ip: string, fields: Partial<Endpoint> = {}): Endpoint {
-  return {
-    ip,
-    port: 8080,
-    ready: true,
-    serving: true,
-    terminating: false,
-    nodeName: 'other',
-    zone: undefined,
-    zoneHints: [],
-    nodeHints: [],
-    isLocal: false,
-    ...fields,
-  };
+  return sharedEndpoint(ip, 8080, { nodeName: 'other', isLocal: false, ...fields });
 }
 
 export const TERMINATING = { ready: false, serving: true, terminating: true } as const;
