@@ -17,6 +17,7 @@ import { modelEndpoint as endpoint, modelServicePort, snapshotOf as benchSnapsho
 import { LABEL_SERVICE_NAME, type EndpointSlice, type Service } from '../model/objects.js';
 import { ServiceModel } from '../model/service-model.js';
 import { NamespaceSet } from '../lab/namespace-set.js';
+import { addVethAddresses } from '../lab/veth-addresses.js';
 
 const EP_IPS = ['10.244.0.1', '10.244.0.2', '10.244.0.3', '10.244.0.4', '10.244.0.5'];
 /** The address the model benchmark swaps the fifth endpoint with (served too). */
@@ -145,12 +146,7 @@ const SERVER = `const net=require('net');for(const ip of ${JSON.stringify([...EP
 /** Each namespace: the endpoint addresses on a veth, and a TCP server on them. */
 async function wire(lab: NamespaceSet<Place>): Promise<void> {
   for (const place of ['big', 'small'] as const) {
-    const ip = (...args: string[]) => lab.exec(place, 'ip', args);
-    await ip('link', 'add', 'e0', 'type', 'veth', 'peer', 'name', 'e1');
-    await ip('link', 'set', 'e0', 'up');
-    await ip('link', 'set', 'e1', 'up');
-    for (const addr of [...EP_IPS, SPARE_IP]) await ip('addr', 'add', `${addr}/32`, 'dev', 'e0');
-    await ip('route', 'add', '10.96.0.0/12', 'dev', 'e0');
+    await addVethAddresses(lab, place, { device: 'e0', peer: 'e1', addresses: [...EP_IPS, SPARE_IP], routes: ['10.96.0.0/12'] });
     // After the addresses exist: the server listens on them.
     await lab.spawnReady(place, process.execPath, ['-e', SERVER], { marker: 'up' });
   }
