@@ -34,6 +34,18 @@ function quantityValue(raw: string): string {
 
 const ALPHA = 'Enable the LoggingAlphaOptions feature gate to use this.';
 
+/** The split-stream and info-buffer flags, alike for the text and the JSON format. */
+function splitStreamFlags(format: 'text' | 'json', label: string): FlagDef[] {
+  return [
+    { name: `log-${format}-split-stream`, type: 'bool', logging: true, fields: [`logging.options.${format}.splitStream`],
+      help: `[Alpha] In ${label} format, write error messages to stderr and info messages to stdout. The default is to write a single stream to stdout. ${ALPHA}`,
+      apply: (s, raw) => { s.config.logging.options[format].splitStream = boolValue(raw); } },
+    { name: `log-${format}-info-buffer-size`, type: 'quantity', logging: true, fields: [`logging.options.${format}.infoBufferSize`],
+      help: `[Alpha] In ${label} format with split output streams, the info messages can be buffered for a while to increase performance. The default value of zero bytes disables buffering. ${ALPHA}`,
+      apply: (s, raw) => { s.config.logging.options[format].infoBufferSize = quantityValue(raw); } },
+  ];
+}
+
 export const LOGGING_FLAGS: readonly FlagDef[] = [
   { name: 'logging-format', type: 'string', defaultText: '"text"', logging: true, fields: ['logging.format'],
     help: 'Sets the log format. Permitted formats: "json", "text".',
@@ -45,18 +57,8 @@ export const LOGGING_FLAGS: readonly FlagDef[] = [
     apply: (s, raw) => { s.config.logging.vmodule = [...(s.config.logging.vmodule ?? []), ...vmoduleValue(raw)]; } },
   { name: 'log-flush-frequency', type: 'duration', defaultText: '5s', logging: true, fields: ['logging.flushFrequency'],
     help: 'Maximum number of seconds between log flushes', apply: (s, raw) => { s.config.logging.flushFrequency = durationValue(raw); } },
-  { name: 'log-text-split-stream', type: 'bool', logging: true, fields: ['logging.options.text.splitStream'],
-    help: `[Alpha] In text format, write error messages to stderr and info messages to stdout. The default is to write a single stream to stdout. ${ALPHA}`,
-    apply: (s, raw) => { s.config.logging.options.text.splitStream = boolValue(raw); } },
-  { name: 'log-text-info-buffer-size', type: 'quantity', logging: true, fields: ['logging.options.text.infoBufferSize'],
-    help: `[Alpha] In text format with split output streams, the info messages can be buffered for a while to increase performance. The default value of zero bytes disables buffering. ${ALPHA}`,
-    apply: (s, raw) => { s.config.logging.options.text.infoBufferSize = quantityValue(raw); } },
-  { name: 'log-json-split-stream', type: 'bool', logging: true, fields: ['logging.options.json.splitStream'],
-    help: `[Alpha] In JSON format, write error messages to stderr and info messages to stdout. The default is to write a single stream to stdout. ${ALPHA}`,
-    apply: (s, raw) => { s.config.logging.options.json.splitStream = boolValue(raw); } },
-  { name: 'log-json-info-buffer-size', type: 'quantity', logging: true, fields: ['logging.options.json.infoBufferSize'],
-    help: `[Alpha] In JSON format with split output streams, the info messages can be buffered for a while to increase performance. The default value of zero bytes disables buffering. ${ALPHA}`,
-    apply: (s, raw) => { s.config.logging.options.json.infoBufferSize = quantityValue(raw); } },
+  ...splitStreamFlags('text', 'text'),
+  ...splitStreamFlags('json', 'JSON'),
 ];
 
 export const KPROXY_FLAGS: readonly FlagDef[] = [
