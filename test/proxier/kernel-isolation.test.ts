@@ -15,23 +15,18 @@ import { createProxyMetrics } from '../../src/observability/metrics.js';
 import { ProxyHealth } from '../../src/health/proxy-health.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { canUseNetns, inNs, makeNetns, toolExists } from '../fixtures/netns.js';
+import { service as bareService, slice as bareSlice } from '../fixtures/bare-objects.js';
 
 const detectLocal = { mode: 'ClusterCIDR' as const, clusterCIDR: '10.244.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' };
 const BROKEN = 'broken';
 
 function service(name: string, ip: string, portName = 'http'): KubeObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: portName, port: 80, protocol: 'TCP' }] } };
+  return bareService(name, { clusterIP: ip, ports: [{ name: portName, port: 80, protocol: 'TCP' }] }, { namespace: 'default' });
 }
 
 function slice(name: string, ip: string, portName = 'http'): KubeObject {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: `${name}-1`, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
-    addressType: 'IPv4',
-    ports: [{ name: portName, port: 8080, protocol: 'TCP' }],
-    endpoints: [{ addresses: [ip], conditions: { ready: true } }],
-  };
+  const ports = [{ name: portName, port: 8080, protocol: 'TCP' as const }];
+  return bareSlice(`${name}-1`, name, [{ addresses: [ip], conditions: { ready: true } }], { namespace: 'default', ports });
 }
 
 /** Ten good Services web0..web9 at 10.96.0.10.. with one endpoint each. */
