@@ -1,7 +1,7 @@
-// Runs inside user-mode Linux (started by ipvs-sync-bench.ts as `node ipvs-sync-in-uml.js SIZES`): the IPVS mode against the iptables mode
-// (legacy back end, the only one the UML kernel has) in the same kernel. For N Services x 5 endpoints:
-// a full sync into an empty namespace, then a sync where one endpoint changed; then the per-connection
-// latency through the last Service with 100 and 4,000 Services programmed.
+// Runs inside user-mode Linux (ipvs-sync-bench.ts starts it as `node ipvs-sync-in-uml.js SIZES`): the IPVS
+// mode against the iptables mode (legacy back end, the only one the UML kernel has) in the same kernel.
+// For N Services x 5 endpoints: a full sync into an empty namespace, then a sync where one endpoint
+// changed; then the per-connection latency through the last Service with 100 and 4,000 Services programmed.
 
 import { execFileSync } from 'node:child_process';
 import { IptablesExecutor } from '../dataplane/iptables/executor.js';

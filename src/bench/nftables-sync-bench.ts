@@ -1,4 +1,4 @@
-// Benchmark of the nftables mode, as root, in a throw-away network namespace:
+// Benchmark of the nftables mode, as root, in throw-away network namespaces:
 //  1. peak RSS after a full sync of 10,000 Services x 5 endpoints;
 //  2. full sync (render + nft) of N Services x 5 endpoints (default 30,000), wall time;
 //  3. one endpoint changed at N Services: render + transaction until nft returns, p50/p99 over 200 changes;
