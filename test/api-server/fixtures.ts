@@ -5,7 +5,7 @@ import type { StoredObject } from './object-store.js';
 import { endpoint, port, service as fullService, slice as fullSlice, withMeta } from '../fixtures/objects.js';
 
 /** The test server stores plain objects; the shared builders give typed ones of the same shape. */
-function stored(o: object): StoredObject {
+export function stored(o: object): StoredObject {
   return o as StoredObject;
 }
 
