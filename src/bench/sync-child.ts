@@ -5,13 +5,12 @@
 // latency runs from when it was due until the kernel has it; changes that come due during a sync go
 // together into the next one, as the Proxier batches them). Prints one JSON line of metrics.
 
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import type { DataPlane, ProxyMode } from '../dataplane/types.js';
 import type { Snapshot } from '../model/types.js';
 import { createIptablesDataPlane } from '../dataplane/iptables/index.js';
 import { createIpvsDataPlane } from '../dataplane/ipvs/index.js';
 import { createNftablesDataPlane } from '../dataplane/nftables/index.js';
+import { NamespaceSet } from '../lab/namespace-set.js';
 import { percentile } from './statistics.js';
 import { clusterPorts, snapshotOf, withOneEndpointChanged } from './sync-snapshots.js';
 
@@ -77,20 +76,13 @@ async function measure(mode: ProxyMode, netns: string, services: number, perServ
 
 async function main(): Promise<void> {
   const [mode, services, perService, changes, intervalMs] = process.argv.slice(2);
-  const netns = `kpt-bsync-${randomBytes(3).toString('hex')}`;
-  const made = spawnSync('ip', ['netns', 'add', netns], { encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`ip netns add ${netns}: ${made.stderr}`);
-  const drop = () => spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
-  process.once('SIGTERM', () => {
-    drop();
-    process.exit(143);
-  });
+  // The set removes its namespace on SIGTERM and exit too, should the parent give up on this case.
+  const lab = await NamespaceSet.create(['node'], 'kpt-bsync-');
   try {
-    spawnSync('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
-    const m = await measure(mode as ProxyMode, netns, Number(services), Number(perService), Number(changes), Number(intervalMs));
+    const m = await measure(mode as ProxyMode, lab.ns.node, Number(services), Number(perService), Number(changes), Number(intervalMs));
     process.stdout.write(`${JSON.stringify(m)}\n`);
   } finally {
-    drop();
+    await lab.destroy();
   }
 }
 

@@ -34,6 +34,18 @@ function quantityValue(raw: string): string {
 
 const ALPHA = 'Enable the LoggingAlphaOptions feature gate to use this.';
 
+/** The split-stream and info-buffer flags, alike for the text and the JSON format. */
+function splitStreamFlags(format: 'text' | 'json', label: string): FlagDef[] {
+  return [
+    { name: `log-${format}-split-stream`, type: 'bool', logging: true, fields: [`logging.options.${format}.splitStream`],
+      help: `[Alpha] In ${label} format, write error messages to stderr and info messages to stdout. The default is to write a single stream to stdout. ${ALPHA}`,
+      apply: (s, raw) => { s.config.logging.options[format].splitStream = boolValue(raw); } },
+    { name: `log-${format}-info-buffer-size`, type: 'quantity', logging: true, fields: [`logging.options.${format}.infoBufferSize`],
+      help: `[Alpha] In ${label} format with split output streams, the info messages can be buffered for a while to increase performance. The default value of zero bytes disables buffering. ${ALPHA}`,
+      apply: (s, raw) => { s.config.logging.options[format].infoBufferSize = quantityValue(raw); } },
+  ];
+}
+
 export const LOGGING_FLAGS: readonly FlagDef[] = [
   { name: 'logging-format', type: 'string', defaultText: '"text"', logging: true, fields: ['logging.format'],
     help: 'Sets the log format. Permitted formats: "json", "text".',
@@ -48,18 +60,6 @@ export const LOGGING_FLAGS: readonly FlagDef[] = [
   ...splitStreamFlags('text', 'text'),
   ...splitStreamFlags('json', 'JSON'),
 ];
-
-/** --log-FORMAT-split-stream and --log-FORMAT-info-buffer-size: the same pair for each log format. */
-function splitStreamFlags(format: 'text' | 'json', shown: string): FlagDef[] {
-  return [
-    { name: `log-${format}-split-stream`, type: 'bool', logging: true, fields: [`logging.options.${format}.splitStream`],
-      help: `[Alpha] In ${shown} format, write error messages to stderr and info messages to stdout. The default is to write a single stream to stdout. ${ALPHA}`,
-      apply: (s, raw) => { s.config.logging.options[format].splitStream = boolValue(raw); } },
-    { name: `log-${format}-info-buffer-size`, type: 'quantity', logging: true, fields: [`logging.options.${format}.infoBufferSize`],
-      help: `[Alpha] In ${shown} format with split output streams, the info messages can be buffered for a while to increase performance. The default value of zero bytes disables buffering. ${ALPHA}`,
-      apply: (s, raw) => { s.config.logging.options[format].infoBufferSize = quantityValue(raw); } },
-  ];
-}
 
 export const KPROXY_FLAGS: readonly FlagDef[] = [
   { name: 'from', type: 'string', valueName: 'PATH', kproxy: true,

@@ -1,6 +1,7 @@
 // Debian's user-mode Linux kernel (package user-mode-linux): a 6.1 kernel with the IPVS modules that runs as
 // an ordinary process with the host's root file system as its root. This machine's own kernel has no IPVS,
-// so the IPVS tests and benchmarks run inside it. Shared by the test harness (test/uml) and `kproxy bench`.
+// so the IPVS tests and benchmarks run inside it. Shared by uml-vm.ts (the IPVS tests, the IPVS sync
+// benchmark) and `kproxy bench` (bench/uml-session.ts).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { endpointReasons } from '../../src/model/endpoint-reasons.js';
 import { selectEndpoints } from '../../src/model/endpoint-selector.js';
 import type { Endpoint } from '../../src/model/types.js';
-import { endpoint } from '../fixtures/service-port.js';
+import { endpoint } from '../fixtures/service-ports.js';
 
 const NODE = { name: 'node-a', labels: { 'topology.kubernetes.io/zone': 'zone-a' } };
 const OPTS = { nodeName: NODE.name, nodeLabels: NODE.labels };

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { explainConnection, type ExplainInput } from '../../src/explain/explain-connection.js';
 import { TraceUnsupported, type PacketTracer } from '../../src/explain/trace.js';
 import type { Snapshot } from '../../src/model/types.js';
-import { endpoint, servicePort } from '../fixtures/service-port.js';
+import { endpoint, servicePort } from '../fixtures/service-ports.js';
 
 const SP = servicePort({ name: 'web', clusterIP: '10.96.0.20', port: 80, endpoints: [endpoint('10.244.0.5', 8080)] });
 const SNAPSHOT: Snapshot = {

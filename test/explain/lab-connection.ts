@@ -6,9 +6,9 @@
 import { BlockList, isIP } from 'node:net';
 import type { NodeFacts, TracedConnection, TraceProtocol } from '../../src/explain/trace.js';
 import type { InterfaceAddress } from '../../src/host/node-addresses.js';
-import { joinHostPort, splitHostPort, type Outcome } from '../flow/flow-wire.js';
-import * as A from '../flow/lab-addresses.js';
-import { NODE_LINKS } from '../flow/lab.js';
+import { joinHostPort, splitHostPort, type Outcome } from '../../src/lab/flow-wire.js';
+import * as A from '../../src/lab/lab-addresses.js';
+import { NODE_LINKS } from '../../src/lab/node-lab.js';
 import type { LabPlan } from '../flow/manifests.js';
 import type { Flow } from '../flow/scenario.js';
 

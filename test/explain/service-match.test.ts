@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMatch, matchService, type NodeAddressing } from '../../src/explain/service-match.js';
 import type { ServicePort, Snapshot } from '../../src/model/types.js';
-import { servicePort } from '../fixtures/service-port.js';
+import { servicePort } from '../fixtures/service-ports.js';
 
 function snapshotOf(ports: ServicePort[]): Snapshot {
   const v4 = new Map(ports.filter((p) => p.family === 'IPv4').map((p) => [p.key, p]));

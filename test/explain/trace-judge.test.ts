@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TraceVerdict } from '../../src/explain/trace.js';
-import { CLIENT_IP, CLIENT_IP6, CLIENT_POD_IP, NODE_IP, NODE_IP6, NODE_POD_GATEWAY } from '../flow/lab-addresses.js';
+import { CLIENT_IP, CLIENT_IP6, CLIENT_POD_IP, NODE_IP, NODE_IP6, NODE_POD_GATEWAY } from '../../src/lab/lab-addresses.js';
 import type { LabPlan } from '../flow/manifests.js';
 import { connectionOf, nodeSourceFor, routedResult } from './lab-connection.js';
 import { judgePrediction, predict, type Prediction } from './trace-judge.js';

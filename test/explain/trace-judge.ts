@@ -4,7 +4,7 @@
 // routing then does with it (lab-connection.ts): a pod address answers for itself, anything else is lost.
 
 import type { TracedConnection, TraceVerdict } from '../../src/explain/trace.js';
-import type { Outcome } from '../flow/flow-wire.js';
+import type { Outcome } from '../../src/lab/flow-wire.js';
 import type { LabPlan } from '../flow/manifests.js';
 import type { FlowExpect } from '../flow/scenario.js';
 import { LAB_NODE, routedResult } from './lab-connection.js';

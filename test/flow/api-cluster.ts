@@ -7,7 +7,7 @@
 import type { KubeObject } from '../../src/model/objects.js';
 import { openApiDoor, type ApiDoor } from '../kube/api-door.js';
 import { ControlPlane, controlPlaneRequirements } from '../kube/control-plane.js';
-import type { Lab } from './lab.js';
+import type { Lab } from '../../src/lab/node-lab.js';
 
 /** Both families, so dual-stack Services can be created (fd96::/108 is what the apiserver accepts). */
 const SERVICE_RANGES = '10.96.0.0/12,fd96::/108';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { judgeFlow } from './expectations.js';
-import type { FlowResult } from './flow-wire.js';
+import type { FlowResult } from '../../src/lab/flow-wire.js';
 
 const NODE = ['10.77.0.1', '10.244.0.1'];
 const ok = (endpoint: string, source = '10.244.9.50:40000', local = '10.244.9.50:40000'): FlowResult => ({ outcome: 'answered', endpoint, source, local });

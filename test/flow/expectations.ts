@@ -1,7 +1,7 @@
 // Judging flows: the results of one flow (or of `count` flows) against its expectation. Pure, so the rules
 // that decide pass or fail are tested without root (expectations.test.ts).
 
-import { hostOf, type FlowResult } from './flow-wire.js';
+import { hostOf, type FlowResult } from '../../src/lab/flow-wire.js';
 import type { FlowExpect } from './scenario.js';
 
 /** Everything wrong with `results` under `expect`; empty when the flow behaved. */

@@ -7,9 +7,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CLIENT_IP } from './lab-addresses.js';
+import { CLIENT_IP } from '../../src/lab/lab-addresses.js';
 import { kproxyCliAdapter, type ModeAdapter } from './mode-adapter.js';
-import { port, service, slice } from './objects.js';
+import { port, service, slice } from '../fixtures/objects.js';
 import { useFlowLab } from './run-scenarios.js';
 import type { Flow, Scenario } from './scenario.js';
 import { sendFlow, withProxy } from './scenario-run.js';

@@ -9,7 +9,7 @@
 import { createSocket } from 'node:dgram';
 import { connect, isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import { joinHostPort, splitHostPort, type BackendAnswer, type FlowResult, type HostPort } from './flow-wire.js';
+import { joinHostPort, splitHostPort, type BackendAnswer, type FlowResult, type HostPort } from '../../src/lab/flow-wire.js';
 
 interface FlowSpec {
   proto: 'tcp' | 'udp';

@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { endpoint, node, port, service, slice, udpPort } from './objects.js';
-import { CLIENT_IP, CLIENT_POD_IP, NODE_IP } from './lab.js';
+import { endpoint, node, port, service, slice, udpPort } from '../fixtures/objects.js';
+import { CLIENT_IP, CLIENT_POD_IP, NODE_IP } from '../../src/lab/node-lab.js';
 import { registerScenarioTests, useFlowLab } from './run-scenarios.js';
 import type { Scenario } from './scenario.js';
 import { runScenario, sendFlow } from './scenario-run.js';

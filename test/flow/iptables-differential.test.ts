@@ -10,7 +10,7 @@ import { ApiCluster } from './api-cluster.js';
 import { kproxyApiAdapter, upstreamAdapter } from './api-adapter.js';
 import { withoutDepartures, type RuleDeparture } from './iptables-departures.js';
 import { dumpIptables } from './iptables-dump.js';
-import type { Lab } from './lab.js';
+import type { Lab } from '../../src/lab/node-lab.js';
 import { lineDiff } from './line-diff.js';
 import { modeKeys, type ModeAdapter } from './mode-adapter.js';
 import { useFlowLab } from './run-scenarios.js';

@@ -5,7 +5,7 @@
 // placeholder. One line per rule, prefixed with its family and table so a diff says where it is.
 
 import { normalizeRestore } from '../iptables/normalize.js';
-import type { Lab } from './lab.js';
+import type { Lab } from '../../src/lab/node-lab.js';
 
 const TABLES = ['filter', 'nat'] as const;
 const SAVERS = [['ipv4', 'iptables-save'], ['ipv6', 'ip6tables-save']] as const;

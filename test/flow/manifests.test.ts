@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { writeManifests } from './manifests.js';
-import { endpoint, port, service, slice } from './objects.js';
+import { endpoint, port, service, slice } from '../fixtures/objects.js';
 
 test('one YAML file per object; a step rewrites what changed and deletes what went away', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kpt-manifests-test-'));

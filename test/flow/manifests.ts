@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../src/model/objects.js';
-import { joinHostPort } from './flow-wire.js';
+import { joinHostPort } from '../../src/lab/flow-wire.js';
 import { allFlows, type Scenario } from './scenario.js';
 
 function fileName(o: KubeObject): string {

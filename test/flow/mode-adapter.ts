@@ -7,7 +7,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../../src/model/objects.js';
-import { POD_CIDR, POD_CIDR6, stopChild, type Lab } from './lab.js';
+import { POD_CIDR, POD_CIDR6, stopChild, type Lab } from '../../src/lab/node-lab.js';
 
 export interface RunningProxy {
   /** Resolve once the proxy completed a sync that started after `since` (epoch ms); reject if it cannot. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { Lab, labRequirements } from './lab.js';
+import { Lab, labRequirements } from '../../src/lab/node-lab.js';
 import { planLab } from './manifests.js';
 import { modeKeys, type ModeAdapter } from './mode-adapter.js';
 import { skipFor, type Scenario } from './scenario.js';

@@ -2,9 +2,9 @@
 // scenario to a few lines.
 
 import type { LoadBalancerIngress, ServiceSpec } from '../../src/model/objects.js';
-import { endpoint, node, port, service, type EndpointOptions } from './objects.js';
-import { joinHostPort } from './flow-wire.js';
-import { CLIENT_POD_IP, NODE_IP, NODE_IP6 } from './lab-addresses.js';
+import { endpoint, node, port, service, type EndpointOptions } from '../fixtures/objects.js';
+import { joinHostPort } from '../../src/lab/flow-wire.js';
+import { CLIENT_POD_IP, NODE_IP, NODE_IP6 } from '../../src/lab/lab-addresses.js';
 import { API_SOURCE, type Flow, type FlowExpect, type ModeOverride } from './scenario.js';
 
 /** kproxy runs as this node (zone-a); endpoints on OTHER_NODE are remote. */

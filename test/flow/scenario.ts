@@ -3,7 +3,7 @@
 // docs/flow-suite.md). Plain data only: no functions, so a scenario can be printed when it fails.
 
 import type { KubeObject } from '../../src/model/objects.js';
-import type { Outcome } from './flow-wire.js';
+import type { Outcome } from '../../src/lab/flow-wire.js';
 
 /**
  * Where a flow starts: the off-cluster client, a pod (give fromIP: the pod's IP), a process on the node

@@ -3,8 +3,8 @@
 // what upstream kube-proxy (iptables/nftables modes) does, which is what the expectations encode.
 
 import type { EndpointSliceEndpoint } from '../../src/model/objects.js';
-import { CLIENT_IP, CLIENT_POD_IP, NODE_IP } from './lab-addresses.js';
-import { port, service, slice, udpPort } from './objects.js';
+import { CLIENT_IP, CLIENT_POD_IP, NODE_IP } from '../../src/lab/lab-addresses.js';
+import { port, service, slice, udpPort } from '../fixtures/objects.js';
 import type { Flow, FlowExpect, Scenario } from './scenario.js';
 import { A1, A2, B1, B2, at, ipvsExternalFallsBackToCluster, local, notInKubeApiserver, remote, THIS_NODE, THIS_ZONE, OTHER_ZONE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
 

@@ -3,9 +3,9 @@
 // ingress ipMode. Each comment says what upstream kube-proxy (iptables/nftables modes) does, which is what
 // the expectations encode.
 
-import { CLIENT_IP6, CLIENT_POD_IP6, NODE_IP } from './lab-addresses.js';
+import { CLIENT_IP6, CLIENT_POD_IP6, NODE_IP } from '../../src/lab/lab-addresses.js';
 import type { ServiceSpec } from '../../src/model/objects.js';
-import { port, service, slice } from './objects.js';
+import { port, service, slice } from '../fixtures/objects.js';
 import type { Scenario } from './scenario.js';
 import {
   A1, A1_6, at, B1, B1_6, B2, fromClient, fromNode, fromPod, ipvsExternalFallsBackToCluster, local, notInKubeApiserver, remote,

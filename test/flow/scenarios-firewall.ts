@@ -2,9 +2,9 @@
 // node itself, IPv6), under both traffic policies, and what the ranges do not filter. Each comment says
 // what upstream kube-proxy (iptables/nftables modes) does, which is what the expectations encode.
 
-import { CLIENT_IP, CLIENT_IP_2, CLIENT_IP6, CLIENT_IP6_2, CLIENT_POD_IP, NODE_IP } from './lab-addresses.js';
+import { CLIENT_IP, CLIENT_IP_2, CLIENT_IP6, CLIENT_IP6_2, CLIENT_POD_IP, NODE_IP } from '../../src/lab/lab-addresses.js';
 import type { LoadBalancerIngress, ServiceSpec } from '../../src/model/objects.js';
-import { port, service, slice } from './objects.js';
+import { port, service, slice } from '../fixtures/objects.js';
 import type { Scenario } from './scenario.js';
 import { A1, A1_6, B1, B1_6, at, fromClient, fromNode, fromPod, local, remote, THIS_NODE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
 

@@ -2,8 +2,8 @@
 // each --detect-local-mode, and --nodeport-addresses. Each comment says what upstream kube-proxy
 // (iptables/nftables modes) does with that flag, which is what the expectations encode.
 
-import { CLIENT_IP6, NODE_IP, NODE_IP6, NODE_POD_GATEWAY } from './lab-addresses.js';
-import { node, slice } from './objects.js';
+import { CLIENT_IP6, NODE_IP, NODE_IP6, NODE_POD_GATEWAY } from '../../src/lab/lab-addresses.js';
+import { node, slice } from '../fixtures/objects.js';
 import { UPSTREAM_MODES, upstreamMode, type ModeOverride, type Scenario } from './scenario.js';
 import {
   A1, A1_6, at, B1, B1_6, dualStackService, fromClient, fromPod, local, remote, THIS_NODE, THIS_ZONE, thisNode,

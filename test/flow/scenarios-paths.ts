@@ -2,9 +2,9 @@
 // and UDP variants, ports matched by name, and Services upstream never proxies. Each comment says what
 // upstream kube-proxy (iptables/nftables modes) does, which is what the expectations encode.
 
-import { CLIENT_IP6, CLIENT_POD_IP6, NODE_IP, NODE_IP6, NODE_POD_GATEWAY } from './lab-addresses.js';
+import { CLIENT_IP6, CLIENT_POD_IP6, NODE_IP, NODE_IP6, NODE_POD_GATEWAY } from '../../src/lab/lab-addresses.js';
 import type { Service } from '../../src/model/objects.js';
-import { NAMESPACE, port, service, slice, udpPort, withMeta } from './objects.js';
+import { NAMESPACE, port, service, slice, udpPort, withMeta } from '../fixtures/objects.js';
 import type { Scenario } from './scenario.js';
 import {
   A1, A1_6, A2, A2_6, at, B1, B1_6, B2, fromClient, fromNode, fromPod, local, remote, THIS_NODE, thisNode,

@@ -4,8 +4,8 @@
 // what the expectations encode.
 
 import type { EndpointSliceEndpoint } from '../../src/model/objects.js';
-import { NODE_IP } from './lab-addresses.js';
-import { slice, withMeta, type EndpointOptions } from './objects.js';
+import { NODE_IP } from '../../src/lab/lab-addresses.js';
+import { slice, withMeta, type EndpointOptions } from '../fixtures/objects.js';
 import type { Scenario } from './scenario.js';
 import {
   A1, A2, at, B1, B2, fromClient, fromPod, ipvsExternalFallsBackToCluster, local, notInKubeApiserver, OTHER_ZONE, remote,

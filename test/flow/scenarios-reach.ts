@@ -2,9 +2,9 @@
 // LoadBalancer), source ranges, masquerade and hairpin, and IPv6. Each comment says what upstream
 // kube-proxy (iptables/nftables modes) does, which is what the expectations encode.
 
-import { CLIENT_IP, CLIENT_IP_2, CLIENT_POD_IP, CLIENT_POD_IP6, NODE_IP, NODE_IP6 } from './lab-addresses.js';
+import { CLIENT_IP, CLIENT_IP_2, CLIENT_POD_IP, CLIENT_POD_IP6, NODE_IP, NODE_IP6 } from '../../src/lab/lab-addresses.js';
 import type { LoadBalancerIngress, ServiceSpec } from '../../src/model/objects.js';
-import { port, service, slice, udpPort } from './objects.js';
+import { port, service, slice, udpPort } from '../fixtures/objects.js';
 import type { Flow, FlowExpect, Scenario } from './scenario.js';
 import { A1, A1_6, A2, B1, B1_6, at, dualStackService, local, notInKubeApiserver, remote, THIS_NODE, thisNode, userspaceSeesNode } from './scenario-fixtures.js';
 

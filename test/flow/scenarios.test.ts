@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { test } from 'node:test';
 import type { KubeObject } from '../../src/model/objects.js';
-import { splitHostPort } from './flow-wire.js';
+import { splitHostPort } from '../../src/lab/flow-wire.js';
 import { planLab } from './manifests.js';
 import { allFlows, API_SOURCE, UPSTREAM_MODES, type Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios.js';

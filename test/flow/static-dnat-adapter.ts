@@ -3,8 +3,8 @@
 // lab, backend, client and judging can tell a working data plane from a missing one.
 
 import { spawnSync } from 'node:child_process';
-import type { Lab } from './lab.js';
-import { splitHostPort } from './flow-wire.js';
+import type { Lab } from '../../src/lab/node-lab.js';
+import { splitHostPort } from '../../src/lab/flow-wire.js';
 import type { ModeAdapter, RunningProxy } from './mode-adapter.js';
 
 export interface DnatRule {

@@ -18,7 +18,7 @@ import { UserspaceRenderer } from '../../src/dataplane/userspace/renderer.js';
 import { createIptablesDataPlane } from '../../src/dataplane/iptables/index.js';
 import { createNftablesDataPlane, NftCommand } from '../../src/dataplane/nftables/index.js';
 import { IpvsRenderer } from '../../src/dataplane/ipvs/renderer.js';
-import { canUseNetns, inNs, makeNetns, toolExists } from '../iptables/netns-lab.js';
+import { canUseNetns, inNs, makeNetns, toolExists } from '../fixtures/netns.js';
 import { Random, randomBatch } from './generate.js';
 
 const SEED = Number(process.env['KPROXY_FUZZ_SEED'] ?? 20261201);
@@ -130,7 +130,7 @@ const KERNEL_MODES: KernelMode[] = [
 for (const k of KERNEL_MODES) {
   const count = Math.max(1, Math.ceil(ITERATIONS / ITERATIONS_PER_APPLY));
   test(`${k.mode}: the kernel takes every program random input renders to (seed ${SEED}, up to ${count} applies)`, { skip: k.skip }, async (t: TestContext) => {
-    const ns = makeNetns(t, k.mode === 'iptables' ? 'fz' : 'fn');
+    const ns = await makeNetns(t, k.mode === 'iptables' ? 'fz' : 'fn');
     const plane = k.plane(ns);
     const errors: InputError[] = [];
     const model = newModel(errors);

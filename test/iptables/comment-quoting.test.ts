@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { comment, quoteComment } from '../../src/netfilter/restore-writer.js';
-import { canUseNetns, inNs, makeNetns, toolExists } from './netns-lab.js';
+import { canUseNetns, inNs, makeNetns, toolExists } from '../fixtures/netns.js';
 
 const NASTY = ['default/q:a"b cluster IP', 'a\\b c', 'ends\\', 'line\nbreak\r', 'é'.repeat(200), 'x'.repeat(300), '"', '#hash x', "it's", 'tab\there'];
 
@@ -21,8 +21,8 @@ test('plain comments stay as upstream writes them; others are quoted with \\" an
 
 for (const backend of ['nft', 'legacy'] as const) {
   const skip = canUseNetns() ?? (toolExists(`iptables-${backend}-restore`) ? undefined : `iptables-${backend} not installed`);
-  test(`${backend}: iptables-restore takes every quoted comment and keeps its text`, { skip }, (t) => {
-    const ns = makeNetns(t, 'q');
+  test(`${backend}: iptables-restore takes every quoted comment and keeps its text`, { skip }, async (t) => {
+    const ns = await makeNetns(t, 'q');
     const rules = NASTY.map((text) => `-A KTEST ${comment(text).join(' ')} -j ACCEPT`);
     const input = ['*filter', ':KTEST - [0:0]', ...rules, 'COMMIT', ''].join('\n');
     execFileSync('ip', ['netns', 'exec', ns, `iptables-${backend}-restore`], { input });

@@ -1,67 +1,27 @@
-// Hand-built Snapshot fixtures for the iptables tests. Endpoint selection is the simple case spelled out
-// here (ready endpoints; local = ready endpoints on this node when a Local policy applies), so a test
-// never depends on the model's selector.
+// The iptables tests' presets over the shared fixtures (test/fixtures): endpoints on no node unless local,
+// ports named p80, node-a at 192.168.0.2 with pod CIDR 10.0.1.0/24; and upstream's service sets.
 
-import type {
-  Endpoint,
-  EndpointSelection,
-  FamilySnapshot,
-  IPFamily,
-  ServicePort,
-  ServicePortKey,
-  Snapshot,
-} from '../../src/model/types.js';
+import type { Endpoint, ServicePort, Snapshot } from '../../src/model/types.js';
+import { endpoint, NODE_NAME, servicePort as sharedPort, type PortInput } from '../fixtures/service-ports.js';
+import { snapshot as sharedSnapshot } from '../fixtures/snapshots.js';
 
-export const NODE_NAME = 'node-a';
+export { NODE_NAME } from '../fixtures/service-ports.js';
 
 export function ep(ip: string, port: number, extra: Partial<Endpoint> = {}): Endpoint {
-  return {
-    ip, port, ready: true, serving: true, terminating: false, nodeName: undefined, zone: undefined,
-    zoneHints: [], nodeHints: [], isLocal: false, ...extra,
-  };
+  return endpoint(ip, port, { nodeName: undefined, isLocal: false, ...extra });
 }
 
 export function localEp(ip: string, port: number): Endpoint {
   return ep(ip, port, { nodeName: NODE_NAME, isLocal: true });
 }
 
-type PortInput = Partial<Omit<ServicePort, 'key' | 'selection'>> & { namespace: string; name: string; clusterIP: string };
-
-export function servicePort(input: PortInput): ServicePort {
-  const base = {
-    portName: 'p80', family: (input.clusterIP.includes(':') ? 'IPv6' : 'IPv4') as IPFamily, protocol: 'TCP' as const,
-    type: 'ClusterIP' as const, port: 80, nodePort: 0, externalIPs: [], loadBalancerIPs: [],
-    loadBalancerSourceRanges: [], sessionAffinity: { type: 'None' as const }, externalPolicyLocal: false,
-    internalPolicyLocal: false, healthCheckNodePort: 0, scheduler: 'rr', endpoints: [], ...input,
-  };
-  const key = `${base.namespace}/${base.name}:${base.portName}`;
-  return { ...base, key, selection: select(base) };
-}
-
-function select(sp: Omit<ServicePort, 'key' | 'selection'>): EndpointSelection {
-  const ready = sp.endpoints.filter((e) => e.ready);
-  const external = sp.nodePort !== 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
-  const usesLocal = sp.internalPolicyLocal || (external && sp.externalPolicyLocal);
-  const usesCluster = !sp.internalPolicyLocal || external;
-  const cluster = usesCluster ? ready : [];
-  const local = usesLocal ? ready.filter((e) => e.isLocal) : [];
-  const all = sp.endpoints.filter((e) => cluster.includes(e) || local.includes(e));
-  return { cluster, local, allReachable: all, hasAny: ready.length > 0, notes: [] };
+export function servicePort(input: PortInput & { namespace: string; clusterIP: string }): ServicePort {
+  return sharedPort({ portName: 'p80', ...input });
 }
 
 export function snapshot(ports: readonly ServicePort[], opts: { changed?: readonly string[]; generation?: number; podCIDRs?: string[] } = {}): Snapshot {
-  const fam = (family: IPFamily): FamilySnapshot => {
-    const list = ports.filter((p) => p.family === family).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return { family, servicePorts: new Map<ServicePortKey, ServicePort>(list.map((p) => [p.key, p])) };
-  };
-  return {
-    generation: opts.generation ?? 1,
-    node: { name: NODE_NAME, labels: {}, addresses: ['192.168.0.2'], podCIDRs: opts.podCIDRs ?? ['10.0.1.0/24'], terminating: false },
-    families: { IPv4: fam('IPv4'), IPv6: fam('IPv6') },
-    changed: new Set(opts.changed ?? ports.map((p) => p.key)),
-    staleUDP: new Set(),
-    triggerTimes: new Map(),
-  };
+  const node = { addresses: ['192.168.0.2'], podCIDRs: opts.podCIDRs ?? ['10.0.1.0/24'] };
+  return sharedSnapshot(ports, { node, ...(opts.changed ? { changed: opts.changed } : {}), ...(opts.generation !== undefined ? { generation: opts.generation } : {}) });
 }
 
 /** The six services of upstream's TestOverallIPTablesRules. */

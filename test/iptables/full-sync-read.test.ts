@@ -9,7 +9,7 @@ import { serviceChains } from '../../src/dataplane/iptables/chain-names.js';
 import type { Logger, KeyValues } from '../../src/observability/logger.js';
 import type { SyncInput } from '../../src/dataplane/types.js';
 import { overallServices, snapshot } from './fixtures.js';
-import { canUseNetns, inNs, makeNetns, toolExists } from './netns-lab.js';
+import { canUseNetns, inNs, makeNetns, toolExists } from '../fixtures/netns.js';
 
 const detectLocal = { mode: 'ClusterCIDR' as const, clusterCIDR: '10.0.0.0/8', bridgeInterface: '', interfaceNamePrefix: '' };
 
@@ -26,7 +26,7 @@ for (const backend of ['nft', 'legacy'] as const) {
   const skip = canUseNetns() ?? (toolExists(`iptables-${backend}-restore`) ? undefined : `iptables-${backend} not installed`);
 
   test(`${backend}: periodic full syncs read little, yet delete stale chains and restore deleted jumps`, { skip }, async (t) => {
-    const ns = makeNetns(t, 'r');
+    const ns = await makeNetns(t, 'r');
     const reads: string[] = [];
     const renderer = new IptablesRenderer({ detectLocal });
     const executor = new IptablesExecutor({ netns: ns, backend, logger: readsLogger(reads) });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ServiceModel } from '../../src/model/service-model.js';
 import type { KubeObject } from '../../src/model/objects.js';
 import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
+import { service as bareService, slice as bareSlice } from '../fixtures/bare-objects.js';
 
 const detectLocal = { mode: 'ClusterCIDR' as const, clusterCIDR: '10.244.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' };
 
@@ -23,20 +24,13 @@ function undeclaredJumps(restore: string): string[] {
 test('a NodePort with internal and external traffic policy Local jumps only to chains it declares', () => {
   const model = new ServiceModel({ hostname: 'node-a', defaultScheduler: 'rr', serviceProxyName: '' });
   const objects: KubeObject[] = [
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'api', namespace: 'default' },
-      spec: { type: 'NodePort', clusterIP: '10.96.1.13', internalTrafficPolicy: 'Local', externalTrafficPolicy: 'Local', ports: [{ name: 'dns', port: 81, nodePort: 30081, protocol: 'TCP' }] },
-    },
-    {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'api-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'api' } },
-      addressType: 'IPv4',
-      ports: [{ name: 'dns', port: 8081, protocol: 'TCP' }],
-      endpoints: [{ addresses: ['10.244.1.5'], nodeName: 'node-b', conditions: { ready: true } }],
-    },
+    bareService('api', {
+      type: 'NodePort', clusterIP: '10.96.1.13', internalTrafficPolicy: 'Local', externalTrafficPolicy: 'Local',
+      ports: [{ name: 'dns', port: 81, nodePort: 30081, protocol: 'TCP' }],
+    }, { namespace: 'default' }),
+    bareSlice('api-1', 'api', [{ addresses: ['10.244.1.5'], nodeName: 'node-b', conditions: { ready: true } }], {
+      namespace: 'default', ports: [{ name: 'dns', port: 8081, protocol: 'TCP' }],
+    }),
   ];
   model.replace('f', objects);
   const renderer = new IptablesRenderer({ detectLocal });

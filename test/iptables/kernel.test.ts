@@ -6,7 +6,7 @@ import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
 import { createProxyMetrics } from '../../src/observability/metrics.js';
 import type { IptablesProgram } from '../../src/dataplane/iptables/program.js';
 import { localEp, overallServices, servicePort, snapshot } from './fixtures.js';
-import { canUseNetns, inNs, makeNetns, toolExists } from './netns-lab.js';
+import { canUseNetns, inNs, makeNetns, toolExists } from '../fixtures/netns.js';
 
 const detectLocal = { mode: 'ClusterCIDR' as const, clusterCIDR: '10.0.0.0/8', bridgeInterface: '', interfaceNamePrefix: '' };
 
@@ -15,7 +15,7 @@ for (const backend of ['nft', 'legacy'] as const) {
   const skip = canUseNetns() ?? (toolExists(`iptables-${backend}-restore`) ? undefined : `iptables-${backend} not installed`);
 
   test(`${backend}: apply, partial sync, rejected restore keeps rules, canary, cleanup`, { skip }, async (t) => {
-    const ns = makeNetns(t, 'k');
+    const ns = await makeNetns(t, 'k');
     const renderer = new IptablesRenderer({ detectLocal });
     const metrics = createProxyMetrics({ mode: 'iptables' });
     const executor = new IptablesExecutor({ netns: ns, backend, metrics });
@@ -61,7 +61,7 @@ for (const backend of ['nft', 'legacy'] as const) {
 }
 
 test('cleanup in an empty namespace does nothing and succeeds', { skip: canUseNetns() }, async (t) => {
-  const ns = makeNetns(t, 'e');
+  const ns = await makeNetns(t, 'e');
   await new IptablesExecutor({ netns: ns, backend: 'nft' }).cleanup();
   assert.equal(inNs(ns, ['iptables-nft-save']).includes('KUBE-'), false);
 });

@@ -11,7 +11,7 @@ import { tableRestoreText } from '../../src/netfilter/restore-writer.js';
 import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
 import type { ServicePort } from '../../src/model/types.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
-import { canUseNetns, inNs, makeNetns, toolExists } from './netns-lab.js';
+import { canUseNetns, inNs, makeNetns, toolExists } from '../fixtures/netns.js';
 
 const detectLocal = { mode: 'ClusterCIDR' as const, clusterCIDR: '10.0.0.0/8', bridgeInterface: '', interfaceNamePrefix: '' };
 const EMPTY = { chains: new Set<string>(), rules: new Map<string, readonly string[]>() };
@@ -74,13 +74,13 @@ test('nft: the listed restore leaves exactly the rules of the plain one, first a
   const rulesOf = (ns: string): string =>
     inNs(ns, ['iptables-nft-save', '-t', 'nat']).replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, '');
   // Reference: the plain input, loaded the way the executor loaded it before (no listing).
-  const plainNs = makeNetns(t, 'rp');
+  const plainNs = await makeNetns(t, 'rp');
   const plainText = tableRestoreText(fp.nat, fullSyncExtras(fp, 'nat', EMPTY));
   execFileSync('ip', ['netns', 'exec', plainNs, 'iptables-nft-restore', '--noflush', '--counters'], { input: plainText });
   const expected = rulesOf(plainNs);
   assert.match(expected, /-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES/);
 
-  const ns = makeNetns(t, 'rl');
+  const ns = await makeNetns(t, 'rl');
   const executor = new IptablesExecutor({ netns: ns, backend: 'nft' });
   const ports = services(200);
   const first = { snapshot: snapshot(ports), previous: undefined, full: true };

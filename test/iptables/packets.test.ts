@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { IptablesExecutor } from '../../src/dataplane/iptables/executor.js';
 import { IptablesRenderer } from '../../src/dataplane/iptables/renderer.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
-import { canUseNetns, connectFrom, makeTopology, startEchoServer } from './netns-lab.js';
+import { canUseNetns, connectFrom, makeTopology, startEchoServer } from '../fixtures/netns.js';
 
 test('ClusterIP and NodePort reach a pod, a port without endpoints refuses', { skip: canUseNetns() }, async (t) => {
-  const lab = makeTopology(t);
-  await startEchoServer(t, lab.pods, 8080);
+  const lab = await makeTopology(t);
+  await startEchoServer(lab, 8080);
   const endpoints = lab.podIPs.map((ip) => ep(ip, 8080));
   const ports = [
     servicePort({ namespace: 'default', name: 'web', clusterIP: '172.30.0.10', type: 'NodePort', nodePort: 30080, endpoints }),

@@ -1,7 +1,7 @@
 // Scenarios only the IPVS mode runs (IPVS-specific upstream issues), in the flow suite's format.
 
-import { CLIENT_IP } from '../flow/lab-addresses.js';
-import { port, service, slice } from '../flow/objects.js';
+import { CLIENT_IP } from '../../src/lab/lab-addresses.js';
+import { port, service, slice } from '../fixtures/objects.js';
 import type { Scenario } from '../flow/scenario.js';
 import { A1, A2, THIS_NODE, at, local, thisNode } from '../flow/scenario-fixtures.js';
 

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { rmSync } from 'node:fs';
 import { ControlPlane, controlPlaneRequirements } from '../kube/control-plane.js';
 import { UML_API_PORT } from '../kube/real-apiserver-suite.js';
-import { runInUml, umlRequirements } from '../uml/uml-vm.js';
+import { runInUml, umlRequirements } from '../../src/uml/uml-vm.js';
 import { parseTap } from './tap-results.js';
 
 const inner = fileURLToPath(new URL('./in-uml/', import.meta.url));

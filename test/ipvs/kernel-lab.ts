@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Lab } from '../flow/lab.js';
+import type { Lab } from '../../src/lab/node-lab.js';
 import { sendFlow } from '../flow/scenario-run.js';
 import type { Flow } from '../flow/scenario.js';
 

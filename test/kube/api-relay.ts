@@ -5,7 +5,7 @@
 // nodes cannot reach the host's loopback) and the test process. Prints "ready" once it listens.
 
 import { connect, createServer } from 'node:net';
-import { splitHostPort } from '../flow/flow-wire.js';
+import { splitHostPort } from '../../src/lab/flow-wire.js';
 
 function main(): void {
   const [listen = '', socketPath = ''] = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // health checks as a load balancer sends them, each run inside the client namespace.
 
 import { fileURLToPath } from 'node:url';
-import type { FlowResult } from '../flow/flow-wire.js';
+import type { FlowResult } from '../../src/lab/flow-wire.js';
 import type { ClusterLab } from './topology.js';
 
 export interface HealthAnswer {

@@ -3,7 +3,8 @@
 // healthCheckNodePort, whose endpoints carry the nodeName of the node their pod runs on.
 
 import type { StoredObject } from '../api-server/object-store.js';
-import { endpoint, node, port, service, slice } from '../flow/objects.js';
+import { stored } from '../api-server/fixtures.js';
+import { endpoint, node, port, service, slice } from '../fixtures/objects.js';
 import { NODE_NAMES, NODES, type NodeName } from './topology.js';
 
 export const TARGET_PORT = 8080;
@@ -20,11 +21,6 @@ export interface PodRef {
 export const POD_A1: PodRef = { ip: NODES['node-a'].podIPs[0]!, node: 'node-a' };
 export const POD_B1: PodRef = { ip: NODES['node-b'].podIPs[0]!, node: 'node-b' };
 export const POD_C1: PodRef = { ip: NODES['node-c'].podIPs[0]!, node: 'node-c' };
-
-/** The test server stores plain objects; the flow builders give typed ones of the same shape. */
-function stored(o: object): StoredObject {
-  return o as StoredObject;
-}
 
 export function nodeObjects(): StoredObject[] {
   return NODE_NAMES.map((n) => stored(node(n, 'zone-1', [NODES[n].ip])));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { TestApiServer } from '../api-server/server.js';
-import { hostOf, type FlowResult } from '../flow/flow-wire.js';
+import { hostOf, type FlowResult } from '../../src/lab/flow-wire.js';
 import { kproxyCliPath } from '../flow/mode-adapter.js';
 import { openApiDoor, type ApiDoor } from '../kube/api-door.js';
 import { localEndpointsOf, probeHealth, sendFlows, type HealthAnswer } from './client-probes.js';
@@ -58,7 +58,7 @@ describe('multi-node: three nodes running kproxy (iptables) against one API serv
     lab = await ClusterLab.create();
     door = await openApiDoor((cmd, args) => lab!.spawnReady('api', cmd, args), api.port, `${API_IP}:${API_PORT}`);
     dir = mkdtempSync(join(tmpdir(), 'kpt-multinode-'));
-    const backend = fileURLToPath(new URL('../flow/backend-server.js', import.meta.url));
+    const backend = fileURLToPath(new URL('../../src/lab/backend-server.js', import.meta.url));
     for (const n of NODE_NAMES) {
       await lab.spawnReady(`pods-${n}`, process.execPath, [backend, ...NODES[n].podIPs.map((ip) => `${ip}:${K.TARGET_PORT}`)]);
     }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kproxyCliPath } from '../flow/mode-adapter.js';
-import { stopChild } from '../flow/lab.js';
+import { stopChild } from '../../src/lab/node-lab.js';
 import { POD_RANGE, type ClusterLab, type NodeName } from './topology.js';
 
 const METRICS_ADDRESS = '127.0.0.1:10249';

@@ -1,38 +1,24 @@
-// Snapshots built directly from model values, and a fake nft that records every transaction.
+// The nftables tests' presets over the shared fixtures (test/fixtures): remote endpoints on node-b, ports in
+// namespace "ns" with no scheduler, node-a at 10.77.0.1, ports in the order given; and a fake nft that
+// records every transaction.
 
 import type { Endpoint, ServicePort, Snapshot } from '../../src/model/types.js';
 import type { ElementProbe, NftRunner, TableListing } from '../../src/dataplane/nftables/nft-runner.js';
-import { endpoint, servicePort as modelPort } from '../fixtures/service-port.js';
+import { endpoint, servicePort as sharedPort } from '../fixtures/service-ports.js';
+import { snapshot as sharedSnapshot } from '../fixtures/snapshots.js';
 
 /** An endpoint on another node (node-b), port 8080 unless given. */
 export function ep(ip: string, port = 8080, extra: Partial<Endpoint> = {}): Endpoint {
   return endpoint(ip, port, { nodeName: 'node-b', isLocal: false, ...extra });
 }
 
-/** A ClusterIP port in namespace "ns" whose family follows the address; every endpoint counts for the cluster. */
+/** A ClusterIP port in namespace "ns" whose family follows the address. */
 export function servicePort(name: string, clusterIP: string, endpoints: Endpoint[], extra: Partial<ServicePort> = {}): ServicePort {
-  return modelPort({
-    name,
-    namespace: 'ns',
-    family: clusterIP.includes(':') ? 'IPv6' : 'IPv4',
-    clusterIP,
-    scheduler: '',
-    endpoints,
-    selection: { cluster: endpoints, local: [], allReachable: endpoints, hasAny: endpoints.length > 0 },
-    ...extra,
-  });
+  return sharedPort({ name, namespace: 'ns', clusterIP, scheduler: '', endpoints, ...extra });
 }
 
 export function snapshot(ports: readonly ServicePort[], generation = 1, changed: readonly string[] = ports.map((p) => p.key)): Snapshot {
-  const fam = (f: 'IPv4' | 'IPv6') => ({ family: f, servicePorts: new Map(ports.filter((p) => p.family === f).map((p) => [p.key, p])) });
-  return {
-    generation,
-    node: { name: 'node-a', labels: {}, addresses: ['10.77.0.1'], podCIDRs: [], terminating: false },
-    families: { IPv4: fam('IPv4'), IPv6: fam('IPv6') },
-    changed: new Set(changed),
-    staleUDP: new Set(),
-    triggerTimes: new Map(),
-  };
+  return sharedSnapshot(ports, { generation, changed, node: { addresses: ['10.77.0.1'] }, inGivenOrder: true });
 }
 
 /** Records transactions; `failNext` makes the next apply throw as nft would on a rejected script. */

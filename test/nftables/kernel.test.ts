@@ -2,19 +2,20 @@
 // connections (node-originated, so nat-output does the DNAT), and atomicity of a rejected transaction.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { createNftablesDataPlane, NftCommand } from '../../src/dataplane/nftables/index.js';
+import { NamespaceSet } from '../../src/lab/namespace-set.js';
+import { addVethAddresses } from '../../src/lab/veth-addresses.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
 
-const NS = `kpt-nft-${randomBytes(3).toString('hex')}`;
+let lab: NamespaceSet<'node'> | undefined;
+let NS = '';
 const EPS = ['10.244.1.11', '10.244.1.12', '10.244.1.13'];
 const skip =
   process.getuid?.() !== 0 ? 'needs root' : spawnSync('sh', ['-c', 'command -v nft && command -v ip'], { stdio: 'ignore' }).status !== 0 ? 'needs nft and ip' : undefined;
 const inNs = (...args: string[]) => execFileSync('ip', ['netns', 'exec', NS, ...args], { encoding: 'utf8' });
-let server: ReturnType<typeof spawn> | undefined;
 
 const SERVER = `const net=require('net');for(const ip of ${JSON.stringify(EPS)})net.createServer(s=>s.end(ip)).listen(8080,ip);console.log('up')`;
 const CLIENT = `const net=require('net');const [ip,port,n]=process.argv.slice(1);(async()=>{const out=[];for(let i=0;i<+n;i++)out.push(await new Promise(r=>{const s=net.connect(+port,ip);let d='';s.on('data',b=>d+=b);s.on('end',()=>r(d));s.on('error',e=>r(e.code))}));console.log(out.join(' '))})()`;
@@ -25,22 +26,14 @@ function connect(ip: string, n: number): string[] {
 
 before(async () => {
   if (skip) return;
-  execFileSync('ip', ['netns', 'add', NS]);
-  inNs('ip', 'link', 'set', 'lo', 'up');
-  inNs('ip', 'link', 'add', 'e0', 'type', 'veth', 'peer', 'name', 'e1');
-  inNs('ip', 'link', 'set', 'e0', 'up');
-  inNs('ip', 'link', 'set', 'e1', 'up');
-  for (const ip of EPS) inNs('ip', 'addr', 'add', `${ip}/32`, 'dev', 'e0');
-  inNs('ip', 'route', 'add', '10.96.0.0/16', 'dev', 'e0');
-  server = spawn('ip', ['netns', 'exec', NS, process.execPath, '-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => server!.stdout!.once('data', resolve));
+  lab = await NamespaceSet.create(['node'], 'kpt-nft-', async (set) => {
+    await addVethAddresses(set, 'node', { device: 'e0', peer: 'e1', addresses: EPS, routes: ['10.96.0.0/16'] });
+    await set.spawnReady('node', process.execPath, ['-e', SERVER], { marker: 'up' });
+  });
+  NS = lab.ns.node;
 });
 
-after(() => {
-  if (skip) return;
-  server?.kill();
-  spawnSync('ip', ['netns', 'del', NS]);
-});
+after(() => lab?.destroy());
 
 function dataPlane(runner = new NftCommand({ netns: NS })) {
   return createNftablesDataPlane({ runner, families: ['IPv4'], conntrackCleanup: false, detectLocal: { mode: '', clusterCIDR: '10.244.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' } });

@@ -9,7 +9,7 @@ import { parseRule } from '../../src/dataplane/nftables/rule-expressions.js';
 import type { NftProgram } from '../../src/dataplane/nftables/program.js';
 import { TraceUnsupported, type TracedConnection } from '../../src/explain/trace.js';
 import type { ServicePort } from '../../src/model/types.js';
-import { endpoint } from '../fixtures/service-port.js';
+import { endpoint } from '../fixtures/service-ports.js';
 import { ep, servicePort, snapshot } from './fixtures.js';
 
 const NODE = { localAddresses: ['10.77.0.1', 'fd77::1'] };

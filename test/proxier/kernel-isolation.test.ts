@@ -14,24 +14,19 @@ import { createNftablesDataPlane, NftCommand, type NftProgram } from '../../src/
 import { createProxyMetrics } from '../../src/observability/metrics.js';
 import { ProxyHealth } from '../../src/health/proxy-health.js';
 import type { Logger } from '../../src/observability/logger.js';
-import { canUseNetns, inNs, makeNetns, toolExists } from '../iptables/netns-lab.js';
+import { canUseNetns, inNs, makeNetns, toolExists } from '../fixtures/netns.js';
+import { service as bareService, slice as bareSlice } from '../fixtures/bare-objects.js';
 
 const detectLocal = { mode: 'ClusterCIDR' as const, clusterCIDR: '10.244.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' };
 const BROKEN = 'broken';
 
 function service(name: string, ip: string, portName = 'http'): KubeObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: portName, port: 80, protocol: 'TCP' }] } };
+  return bareService(name, { clusterIP: ip, ports: [{ name: portName, port: 80, protocol: 'TCP' }] }, { namespace: 'default' });
 }
 
 function slice(name: string, ip: string, portName = 'http'): KubeObject {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: `${name}-1`, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
-    addressType: 'IPv4',
-    ports: [{ name: portName, port: 8080, protocol: 'TCP' }],
-    endpoints: [{ addresses: [ip], conditions: { ready: true } }],
-  };
+  const ports = [{ name: portName, port: 8080, protocol: 'TCP' as const }];
+  return bareSlice(`${name}-1`, name, [{ addresses: [ip], conditions: { ready: true } }], { namespace: 'default', ports });
 }
 
 /** Ten good Services web0..web9 at 10.96.0.10.. with one endpoint each. */
@@ -87,7 +82,7 @@ const iptSkip = canUseNetns() ?? (toolExists('iptables-nft-restore') ? undefined
 const nftSkip = canUseNetns() ?? (toolExists('nft') ? undefined : 'nft not installed');
 
 test('iptables: a Service port named a"b is refused by name; every other Service is applied and health stays good', { skip: iptSkip }, async (t: TestContext) => {
-  const ns = makeNetns(t, 'iq');
+  const ns = await makeNetns(t, 'iq');
   const { model, proxier, errors, health } = run(iptablesPlane(ns, false));
   model.replace('manifests/all.yaml', [...GOOD, service('q', '10.96.0.9', 'a"b'), slice('q', '10.244.0.9', 'ab')]);
   await proxier.sync();
@@ -104,7 +99,7 @@ for (const [mode, skip, plane, listed] of [
   ['nftables', nftSkip, (ns: string) => nftPlane(ns), (ns: string) => inNs(ns, ['nft', 'list', 'table', 'ip', 'kproxy'])],
 ] as const) {
   test(`${mode}: a port whose rules the tool refuses is left out and named; the rest is applied, then its fix`, { skip }, async (t: TestContext) => {
-    const ns = makeNetns(t, mode === 'iptables' ? 'ib' : 'nb');
+    const ns = await makeNetns(t, mode === 'iptables' ? 'ib' : 'nb');
     const { model, proxier, errors, health } = run<IptablesProgram | NftProgram>(plane(ns) as DataPlane<IptablesProgram | NftProgram>);
     const has = (text: string, ip: string): boolean => new RegExp(`\\b${ip.replaceAll('.', '\\.')}\\b`).test(text);
     model.replace('manifests/all.yaml', GOOD.slice(0, 10));

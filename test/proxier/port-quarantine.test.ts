@@ -12,11 +12,12 @@ import { MAX_TRIALS } from '../../src/proxier/port-quarantine.js';
 import { createProxyMetrics } from '../../src/observability/metrics.js';
 import { ProxyHealth } from '../../src/health/proxy-health.js';
 import type { Logger } from '../../src/observability/logger.js';
+import { service as bareService } from '../fixtures/bare-objects.js';
 
 const REFUSED_PORT = 666;
 
 function service(name: string, ip: string, port = 80): KubeObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port, protocol: 'TCP' }] } };
+  return bareService(name, { clusterIP: ip, ports: [{ name: 'http', port, protocol: 'TCP' }] }, { namespace: 'default' });
 }
 
 function ports(s: Snapshot): Record<string, number> {

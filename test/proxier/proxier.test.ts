@@ -10,20 +10,14 @@ import type { KubeObject } from '../../src/model/objects.js';
 import { createProxyMetrics } from '../../src/observability/metrics.js';
 import { ProxyHealth } from '../../src/health/proxy-health.js';
 import type { Logger } from '../../src/observability/logger.js';
+import { service as bareService, slice as bareSlice } from '../fixtures/bare-objects.js';
 
 function service(name: string, ip: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } };
+  return bareService(name, { clusterIP: ip }, { namespace: 'default' });
 }
 
 function slice(name: string, ips: string[]): KubeObject {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: `${name}-1`, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
-    addressType: 'IPv4',
-    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
-  };
+  return bareSlice(`${name}-1`, name, ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })), { namespace: 'default' });
 }
 
 function recordingLogger(lines: string[]): Logger {

@@ -51,23 +51,24 @@ function udpAsk(host: string, port: number, payload: string): Promise<string> {
 }
 
 // Ports chosen away from the example's so the test can run while the quick start is up.
-const SLICES = `apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: t-1, namespace: default, labels: {kubernetes.io/service-name: t}}
-addressType: IPv4
-ports: [{name: http, protocol: TCP, port: 18080}]
-endpoints:
-- addresses: [127.0.21.1]
-- addresses: [127.0.21.2]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: u-1, namespace: default, labels: {kubernetes.io/service-name: u}}
-addressType: IPv4
-ports: [{name: dns, protocol: UDP, port: 15353}]
-endpoints:
-- addresses: [127.0.21.3]
-`;
+/** One EndpointSlice manifest: `service`'s one port and a pod per address. */
+function sliceYaml(service: string, port: string, addresses: readonly string[]): string {
+  return [
+    'apiVersion: discovery.k8s.io/v1',
+    'kind: EndpointSlice',
+    `metadata: {name: ${service}-1, namespace: default, labels: {kubernetes.io/service-name: ${service}}}`,
+    'addressType: IPv4',
+    `ports: [${port}]`,
+    'endpoints:',
+    ...addresses.map((a) => `- addresses: [${a}]`),
+    '',
+  ].join('\n');
+}
+
+const SLICES = [
+  sliceYaml('t', '{name: http, protocol: TCP, port: 18080}', ['127.0.21.1', '127.0.21.2']),
+  sliceYaml('u', '{name: dns, protocol: UDP, port: 15353}', ['127.0.21.3']),
+].join('---\n');
 
 test('startBackends answers HTTP on every TCP endpoint and echoes on every UDP endpoint, then closes', async () => {
   const startBackends = await loadStartBackends();

@@ -1,15 +1,15 @@
-// Hand-built snapshots, small socket helpers and the proxy set-up shared by the userspace tests.
+// Snapshots (the shared fixtures, node-a at 192.0.2.10), small socket helpers and the proxy set-up shared by the userspace tests.
 
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { TestContext } from 'node:test';
 import type { SyncInput } from '../../src/dataplane/types.js';
-import type { IPFamily, ServicePort, Snapshot } from '../../src/model/types.js';
+import type { ServicePort, Snapshot } from '../../src/model/types.js';
+import { snapshot as sharedSnapshot } from '../fixtures/snapshots.js';
 import { UserspaceExecutor, type UserspaceExecutorOptions } from '../../src/dataplane/userspace/executor.js';
 import { UserspaceRenderer } from '../../src/dataplane/userspace/renderer.js';
 import type { Logger } from '../../src/observability/logger.js';
-
-import { endpoint, servicePort } from '../fixtures/service-port.js';
+import { endpoint, servicePort } from '../fixtures/service-ports.js';
 
 export { endpoint, servicePort };
 
@@ -26,23 +26,7 @@ export const localOnly = servicePort({
 });
 
 export function snapshot(ports: readonly ServicePort[], generation = 1): Snapshot {
-  const family = (f: IPFamily) => ({
-    family: f,
-    servicePorts: new Map(
-      ports
-        .filter((p) => p.family === f)
-        .sort((a, b) => (a.key < b.key ? -1 : 1))
-        .map((p) => [p.key, p] as const),
-    ),
-  });
-  return {
-    generation,
-    node: { name: 'node-a', labels: {}, addresses: ['192.0.2.10'], podCIDRs: [], terminating: false },
-    families: { IPv4: family('IPv4'), IPv6: family('IPv6') },
-    changed: new Set(ports.map((p) => p.key)),
-    staleUDP: new Set(),
-    triggerTimes: new Map(),
-  };
+  return sharedSnapshot(ports, { generation, node: { addresses: ['192.0.2.10'] } });
 }
 
 export function syncInput(s: Snapshot, full = true): SyncInput {

@@ -1,7 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { runTool } from '../../src/exec/run-tool.js';
+import { NamespaceSet } from '../../src/lab/namespace-set.js';
 import { UserspaceExecutor } from '../../src/dataplane/userspace/executor.js';
 import { PortalInstaller } from '../../src/dataplane/userspace/portal-installer.js';
 import { UserspaceRenderer } from '../../src/dataplane/userspace/renderer.js';
@@ -21,17 +21,15 @@ async function namespace(t: TestContext): Promise<string | undefined> {
     t.skip('needs root to create a network namespace');
     return undefined;
   }
-  const name = `kpt-us-${randomBytes(4).toString('hex')}`;
+  let set: NamespaceSet<'node'>;
   try {
-    await runTool('ip', ['netns', 'add', name]);
-    await runTool('iptables-save', [], { netns: name });
+    set = await NamespaceSet.create(['node'], 'kpt-us-', (made) => made.exec('node', 'iptables-save', []).then(() => undefined));
   } catch (err) {
-    await runTool('ip', ['netns', 'del', name]).catch(() => undefined);
     t.skip(`network namespace or iptables unavailable: ${(err as Error).message}`);
     return undefined;
   }
-  t.after(() => runTool('ip', ['netns', 'del', name]));
-  return name;
+  t.after(() => set.destroy());
+  return set.ns.node;
 }
 
 async function saved(ns: string, cmd = 'iptables-save'): Promise<string> {

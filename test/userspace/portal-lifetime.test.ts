@@ -5,17 +5,19 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runTool } from '../../src/exec/run-tool.js';
+import { NamespaceSet } from '../../src/lab/namespace-set.js';
+import { addVethAddresses } from '../../src/lab/veth-addresses.js';
 import { kproxyCliPath } from '../flow/mode-adapter.js';
 import { writeManifests } from '../flow/manifests.js';
-import { node, port, service, slice, endpoint } from '../flow/objects.js';
+import { node, port, service, slice, endpoint } from '../fixtures/objects.js';
 
-const NS = `kpt-portal-${randomBytes(3).toString('hex')}`;
+let lab: NamespaceSet<'node'> | undefined;
+let NS = '';
 const skip = process.getuid?.() !== 0 ? 'needs root to create a network namespace' : undefined;
 const objects = [
   node('node-a', 'zone-a', ['10.78.0.1']),
@@ -26,18 +28,15 @@ let dir = '';
 
 before(async () => {
   if (skip) return;
-  await runTool('ip', ['netns', 'add', NS]);
-  await runTool('ip', ['link', 'set', 'lo', 'up'], { netns: NS });
-  await runTool('ip', ['link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1'], { netns: NS });
-  await runTool('ip', ['addr', 'add', '10.78.0.1/24', 'dev', 'd0'], { netns: NS });
-  for (const dev of ['d0', 'd1']) await runTool('ip', ['link', 'set', dev, 'up'], { netns: NS });
+  lab = await NamespaceSet.create(['node'], 'kpt-portal-', (set) => addVethAddresses(set, 'node', { device: 'd0', peer: 'd1', addresses: ['10.78.0.1/24'] }));
+  NS = lab.ns.node;
   dir = await mkdtemp(join(tmpdir(), 'kpt-portal-'));
   await writeManifests(dir, objects);
 });
 
 after(async () => {
   if (skip) return;
-  await runTool('ip', ['netns', 'del', NS]).catch(() => undefined);
+  await lab?.destroy();
   await rm(dir, { recursive: true, force: true });
 });
 

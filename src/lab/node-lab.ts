@@ -9,16 +9,17 @@
 // (the reply would be delivered locally, un-NATed), so a pod reaching a Service from the pods namespace
 // only works when it lands on itself through masquerade, which is exactly the hairpin case. Namespace names carry a
 // random suffix so test files can run in parallel. destroy() removes everything, and a process exit or
-// SIGINT/SIGTERM removes whatever a test left behind.
+// SIGINT/SIGTERM removes whatever a test left behind. The flow suite, the real-API-server suite, the IPVS
+// tests inside user-mode Linux and the IPVS sync benchmark build it.
 
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { NamespaceSet, namespaceRequirements } from '../../src/lab/namespace-set.js';
-import { NamespaceTopology } from '../../src/lab/namespace-topology.js';
+import { NamespaceSet, namespaceRequirements } from './namespace-set.js';
+import { NamespaceTopology } from './namespace-topology.js';
 import * as A from './lab-addresses.js';
 
 export * from './lab-addresses.js';
-export { stopChild } from '../../src/lab/namespace-set.js';
+export { stopChild } from './namespace-set.js';
 
 export type LabPlace = 'client' | 'node' | 'pods' | 'clientpods';
 const PLACES: readonly LabPlace[] = ['client', 'node', 'pods', 'clientpods'];

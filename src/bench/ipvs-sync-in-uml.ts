@@ -1,17 +1,17 @@
-// Runs inside user-mode Linux (started by bench/ipvs-sync.ts): the IPVS mode against the iptables mode
-// (legacy back end, the only one the UML kernel has) in the same kernel. For N Services x 5 endpoints:
-// a full sync into an empty namespace, then a sync where one endpoint changed; then the per-connection
-// latency through the last Service with 100 and 4,000 Services programmed.
+// Runs inside user-mode Linux (ipvs-sync-bench.ts starts it as `node ipvs-sync-in-uml.js SIZES`): the IPVS
+// mode against the iptables mode (legacy back end, the only one the UML kernel has) in the same kernel.
+// For N Services x 5 endpoints: a full sync into an empty namespace, then a sync where one endpoint
+// changed; then the per-connection latency through the last Service with 100 and 4,000 Services programmed.
 
 import { execFileSync } from 'node:child_process';
-import { IptablesExecutor } from '../src/dataplane/iptables/executor.js';
-import { IptablesRenderer } from '../src/dataplane/iptables/renderer.js';
-import { createIpvsDataPlane } from '../src/dataplane/ipvs/index.js';
-import type { Endpoint, ServicePort, Snapshot } from '../src/model/types.js';
-import { modelEndpoint as endpoint, modelServicePort, portMap, snapshotOf as benchSnapshot } from '../src/bench/sync-snapshots.js';
-import type { Renderer, Executor } from '../src/dataplane/types.js';
-import type { SyncTimings } from '../src/dataplane/ipvs/sync-timings.js';
-import { CLIENT_IP, Lab, NODE_IP } from '../test/flow/lab.js';
+import { IptablesExecutor } from '../dataplane/iptables/executor.js';
+import { IptablesRenderer } from '../dataplane/iptables/renderer.js';
+import { createIpvsDataPlane } from '../dataplane/ipvs/index.js';
+import type { Endpoint, ServicePort, Snapshot } from '../model/types.js';
+import { modelEndpoint as endpoint, modelServicePort, portMap, snapshotOf as benchSnapshot } from './sync-snapshots.js';
+import type { Renderer, Executor } from '../dataplane/types.js';
+import type { SyncTimings } from '../dataplane/ipvs/sync-timings.js';
+import { CLIENT_IP, Lab, NODE_IP } from '../lab/node-lab.js';
 
 const BACKEND = '10.244.1.11';
 const detectLocal = { mode: 'ClusterCIDR' as const, clusterCIDR: '10.244.0.0/16', bridgeInterface: '', interfaceNamePrefix: '' };
@@ -77,11 +77,17 @@ async function syncBench(mode: 'ipvs' | 'iptables', n: number, lab: Lab): Promis
   return `${mode.padEnd(8)} ${String(n).padStart(5)} svc x 5 ep: full sync ${full.apply.toFixed(0)} ms (render ${full.render.toFixed(0)})${full.steps}, one endpoint changed ${partial.apply.toFixed(0)} ms (render ${partial.render.toFixed(0)})${partial.steps}; ${lat.toFixed(3)} ms per connection to the last Service`;
 }
 
-const sizes = (process.argv[2] ?? '100,1000,4000,5000').split(',').map(Number);
-const lab = await Lab.create({ podIPs: [BACKEND], clientPodIPs: [] });
-try {
-  await lab.startBackend([`${BACKEND}:8080`]);
-  for (const n of sizes) for (const mode of ['iptables', 'ipvs'] as const) console.log(await syncBench(mode, n, lab));
-} finally {
-  await lab.destroy();
+/** Both modes at each size, one line each, in one lab. */
+export async function compareIpvsWithIptables(sizes: readonly number[]): Promise<void> {
+  const lab = await Lab.create({ podIPs: [BACKEND], clientPodIPs: [] });
+  try {
+    await lab.startBackend([`${BACKEND}:8080`]);
+    for (const n of sizes) for (const mode of ['iptables', 'ipvs'] as const) console.log(await syncBench(mode, n, lab));
+  } finally {
+    await lab.destroy();
+  }
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  await compareIpvsWithIptables((process.argv[2] ?? '100,1000,4000,5000').split(',').map(Number));
 }

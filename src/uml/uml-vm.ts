@@ -8,9 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootUml, killUml, umlInitScript, umlRequirements } from '../../src/uml/uml-kernel.js';
+import { bootUml, killUml, umlInitScript, umlRequirements } from './uml-kernel.js';
 
-export { UML_KERNEL, UML_MODULES, umlRequirements } from '../../src/uml/uml-kernel.js';
+export { UML_KERNEL, UML_MODULES, umlRequirements } from './uml-kernel.js';
 
 export interface UmlRunOptions {
   /** Shell command lines, run one after another inside the UML kernel. */
