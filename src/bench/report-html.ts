@@ -12,6 +12,7 @@ const TITLES: Record<ExperimentName, string> = {
   scale: 'Scale: ab against one Service while the node holds N Services',
   sync: 'Sync: control-plane cost per kernel mode',
   userspace: 'Userspace mode against HAProxy (TCP mode) and direct connections',
+  upstream: 'Upstream: kproxy against upstream kube-proxy on a real kube-apiserver (ratios kproxy / upstream; below 1 is kproxy ahead)',
 };
 
 const CHART: Record<ExperimentName, { metric: string; label: string }> = {
@@ -20,6 +21,7 @@ const CHART: Record<ExperimentName, { metric: string; label: string }> = {
   scale: { metric: 'totalMeanMs', label: 'ab Total mean (ms)' },
   sync: { metric: 'fullSyncMs', label: 'full sync (ms)' },
   userspace: { metric: 'connectionsPerSecond', label: 'connections/s' },
+  upstream: { metric: 'firstSyncMsRatio', label: 'first sync, kproxy / upstream' },
 };
 
 const distinct = <T>(xs: T[]): T[] => [...new Set(xs)];
