@@ -49,7 +49,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     sync: { serviceCounts: [1000, 5000, 10000, 30000], endpointsPerService: 5, churnChanges: 100, churnIntervalMs: 100 },
     userspace: { backends: 10, concurrency: 50, requests: 20000, wrkSeconds: 10 },
     // Upstream nftables (alpha in 1.30) did not finish a first sync of 10,000 Services in 10 minutes.
-    upstream: { serviceCounts: [1000, 5000, 10000, 30000], endpointsPerService: 5, repeatSmallest: 3, changes: 20, churnChanges: 100, churnIntervalMs: 100, firstSyncTimeoutMs: 600_000 },
+    upstream: { serviceCounts: [1000, 5000, 10000, 30000], endpointsPerService: 5, repeatSmallest: 3, changes: 10, churnChanges: 50, churnIntervalMs: 100, firstSyncTimeoutMs: 600_000 },
   },
 };
 

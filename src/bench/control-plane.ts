@@ -44,6 +44,8 @@ export interface ControlPlaneOptions {
   kubeDir?: string;
   /** A kube-apiserver binary to run instead of the kube folder's. */
   apiserverBin?: string;
+  /** Where the folder (etcd's data among it) is made; default the temp directory. */
+  parentDir?: string;
 }
 
 export class ControlPlane {
@@ -73,7 +75,7 @@ export class ControlPlane {
   }
 
   static async start(opts: ControlPlaneOptions): Promise<ControlPlane> {
-    const dir = mkdtempSync(join(tmpdir(), 'kpt-kube-'));
+    const dir = mkdtempSync(join(opts.parentDir ?? tmpdir(), 'kpt-kube-'));
     if (opts.preparedDir) {
       // Certificates and kubeconfigs are copied; the binaries stay where they are (a link).
       cpSync(opts.preparedDir, dir, { recursive: true, filter: (src) => src !== join(opts.preparedDir!, 'bin') });

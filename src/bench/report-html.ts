@@ -4,6 +4,7 @@
 import type { ExperimentName } from './bench-options.js';
 import { experimentTable, experimentTools, experimentsIn, iptablesReference, overtakesIptables, type Table } from './report-tables.js';
 import type { BenchResults, CaseResult } from './results.js';
+import { SEED_SOURCE, seedComparisonTable, seedTableFor } from './seed-tables.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg-chart.js';
 
 const TITLES: Record<ExperimentName, string> = {
@@ -67,6 +68,12 @@ function scaleVerdict(cases: readonly CaseResult[]): string {
   return lines.length === 0 ? '' : `<p class="verdict">${lines.map(escapeXml).join('; ')}.</p>`;
 }
 
+/** The seed's own table beside this run's cases, when the seed published one for the experiment. */
+function seedBeside(e: ExperimentName, cases: readonly CaseResult[]): string {
+  const seed = seedTableFor(e);
+  return seed ? `<h3>Beside the seed's table (${escapeXml(SEED_SOURCE)}, ${seed.statistic})</h3>\n${htmlTable(seedComparisonTable(seed, cases))}` : '';
+}
+
 export function renderReportHtml(r: BenchResults): string {
   const experiments = experimentsIn(r.cases);
   const sections = experiments.map((e) => {
@@ -76,6 +83,7 @@ export function renderReportHtml(r: BenchResults): string {
       e === 'scale' ? scaleVerdict(r.cases) : '',
       experimentChart(e, r.cases),
       htmlTable(experimentTable(e, r.cases)),
+      seedBeside(e, r.cases),
       '</section>',
     ].join('\n');
   });

@@ -4,6 +4,7 @@
 import { experimentChart, scaleVerdictLines } from './report-html.js';
 import { experimentTable, experimentTools, experimentsIn, renderMarkdownTable } from './report-tables.js';
 import type { BenchResults } from './results.js';
+import { SEED_SOURCE, seedComparisonTable, seedTableFor } from './seed-tables.js';
 
 export interface MarkdownReport {
   markdown: string;
@@ -18,7 +19,9 @@ export function renderReportMarkdown(r: BenchResults): MarkdownReport {
     const file = `chart-${e}.svg`;
     if (chart) charts.set(file, `${chart}\n`);
     const verdict = e === 'scale' ? scaleVerdictLines(r.cases).map((l) => `${l}.`).join(' ') : '';
-    return [`## ${e}`, `Load: ${experimentTools(e, r.cases)}.`, chart ? `![${e}](${file})` : '', renderMarkdownTable(experimentTable(e, r.cases)), verdict]
+    const seed = seedTableFor(e);
+    const beside = seed ? `Beside the seed's table (${SEED_SOURCE}, ${seed.statistic}):\n\n${renderMarkdownTable(seedComparisonTable(seed, r.cases))}` : '';
+    return [`## ${e}`, `Load: ${experimentTools(e, r.cases)}.`, chart ? `![${e}](${file})` : '', renderMarkdownTable(experimentTable(e, r.cases)), verdict, beside]
       .filter(Boolean).join('\n\n');
   });
   const s = r.system;
