@@ -52,9 +52,9 @@ export function experimentsIn(cases: readonly CaseResult[]): ExperimentName[] {
   return EXPERIMENTS.filter((e) => cases.some((c) => c.experiment === e));
 }
 
-/** The load tools an experiment's cases used, as the reports name them. */
+/** The load tools an experiment's cases used, as the reports name them (a skipped case used none: ''). */
 export function experimentTools(experiment: ExperimentName, cases: readonly CaseResult[]): string {
-  return [...new Set(cases.filter((c) => c.experiment === experiment).map((c) => c.tool))].join(', ');
+  return [...new Set(cases.filter((c) => c.experiment === experiment && c.tool !== '').map((c) => c.tool))].join(', ') || 'none';
 }
 
 export interface Table {

@@ -67,7 +67,7 @@ export function upstreamRequirements(spec: Pick<UpstreamSpec, 'kubeDir' | 'apise
 const IPVS_SKIP = 'IPVS runs only inside user-mode Linux here (the host kernel has no IPVS), and the apiserver on the host loopback is not wired into it yet';
 
 function note(kind: 'skipped', mode: string, text: string): CaseResult {
-  return { experiment: 'upstream', mode, variant: kind, tool: '-', params: {}, metrics: {}, note: `skipped: ${text}`, finishedAt: new Date().toISOString() };
+  return { experiment: 'upstream', mode, variant: kind, tool: '', params: {}, metrics: {}, note: `skipped: ${text}`, finishedAt: new Date().toISOString() };
 }
 
 export async function runUpstreamExperiment(spec: UpstreamSpec, events: SessionEvents): Promise<void> {
@@ -93,7 +93,8 @@ export async function runUpstreamExperiment(spec: UpstreamSpec, events: SessionE
   const parentDir = existsSync('/dev/shm') ? '/dev/shm' : undefined;
   const cp = await ControlPlane.start({ apiserverPort: 17100 + slot, etcdPort: 17600 + 2 * slot, kubeDir: dir, apiserverBin: spec.apiserverBin, parentDir });
   const upstreamBin = spec.upstreamBin ?? join(cp.bin, 'kube-proxy');
-  const version = spawnSync(upstreamBin, ['--version'], { encoding: 'utf8' }).stdout.trim() || 'kube-proxy (version unknown)';
+  // It prints "Kubernetes v1.30.3".
+  const version = spawnSync(upstreamBin, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ').pop() || '(version unknown)';
   const loader = await ApiLoader.create(cp, p.endpointsPerService);
   try {
     await loader.node(NODE_NAME, NODE_IP);
@@ -113,7 +114,7 @@ export async function runUpstreamExperiment(spec: UpstreamSpec, events: SessionE
       const order = (['upstream', 'kproxy'] as const).slice();
       if (v.repetition % 2 === 1) order.reverse();
       const base = {
-        experiment: 'upstream' as const, mode: v.mode, variant: v.variant, tool: `kube-apiserver, ${version}`,
+        experiment: 'upstream' as const, mode: v.mode, variant: v.variant, tool: `kube-apiserver, upstream kube-proxy ${version}`,
         params: { services: v.services, endpointsPerService: p.endpointsPerService, changes: p.changes, churnChanges: p.churnChanges, churnIntervalMs: p.churnIntervalMs, firstSyncTimeoutS: p.firstSyncTimeoutMs / 1000, order: order.join(' then ') },
       };
       try {

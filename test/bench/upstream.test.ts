@@ -122,6 +122,7 @@ test('without the shared kube folder the experiment records why it was skipped, 
     assert.deepEqual(cases.map((c) => [c.mode, c.variant, c.error]), [['ipvs', 'skipped', undefined], ['iptables', 'skipped', undefined], ['nftables', 'skipped', undefined]]);
     assert.match(cases[1]!.note!, /^skipped: needs the shared kube folder/);
     assert.match(cases[0]!.note!, /user-mode Linux/);
+    assert.equal(cases[0]!.tool, '', 'a skipped case used no tool');
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }
