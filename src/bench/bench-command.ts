@@ -15,6 +15,7 @@ import { runSession, type SessionEvents, type SessionSpec } from './session.js';
 import { collectSystemInfo } from './system-info.js';
 import { runSessionsInUml, umlRequirements } from './uml-session.js';
 import { runUpstreamExperiment } from './upstream-experiment.js';
+import { upstreamTargetLines } from './upstream-targets.js';
 
 type Write = (text: string) => void;
 
@@ -53,6 +54,7 @@ export function printSummary(r: BenchResults, write: Write): void {
         write(`${mode}: ${n === undefined ? `does not overtake ${ref} at the measured counts` : `overtakes ${ref} from ${n} Services`}\n`);
       }
     }
+    if (e === 'upstream') for (const line of upstreamTargetLines(r.cases)) write(`${line}\n`);
   }
 }
 

@@ -5,6 +5,7 @@ import type { ExperimentName } from './bench-options.js';
 import { experimentTable, experimentTools, experimentsIn, iptablesReference, overtakesIptables, type Table } from './report-tables.js';
 import type { BenchResults, CaseResult } from './results.js';
 import { SEED_SOURCE, seedComparisonTable, seedTableFor } from './seed-tables.js';
+import { upstreamTargetLines } from './upstream-targets.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg-chart.js';
 
 const TITLES: Record<ExperimentName, string> = {
@@ -68,6 +69,12 @@ function scaleVerdict(cases: readonly CaseResult[]): string {
   return lines.length === 0 ? '' : `<p class="verdict">${lines.map(escapeXml).join('; ')}.</p>`;
 }
 
+/** Each measured case against issue 18's ratio targets. */
+function upstreamVerdict(cases: readonly CaseResult[]): string {
+  const lines = upstreamTargetLines(cases);
+  return lines.length === 0 ? '' : `<ul class="verdict">${lines.map((l) => `<li>${escapeXml(l)}</li>`).join('')}</ul>`;
+}
+
 /** The seed's own table beside this run's cases, when the seed published one for the experiment. */
 function seedBeside(e: ExperimentName, cases: readonly CaseResult[]): string {
   const seed = seedTableFor(e);
@@ -81,6 +88,7 @@ export function renderReportHtml(r: BenchResults): string {
       `<section id="${e}"><h2>${escapeXml(TITLES[e])}</h2>`,
       `<p class="tool">Load: ${escapeXml(experimentTools(e, r.cases))}. Parameters: ${escapeXml(JSON.stringify(r.cases.find((c) => c.experiment === e)?.params ?? {}))}</p>`,
       e === 'scale' ? scaleVerdict(r.cases) : '',
+      e === 'upstream' ? upstreamVerdict(r.cases) : '',
       experimentChart(e, r.cases),
       htmlTable(experimentTable(e, r.cases)),
       seedBeside(e, r.cases),

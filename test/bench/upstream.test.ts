@@ -17,6 +17,7 @@ import { experimentTable } from '../../src/bench/report-tables.js';
 import type { BenchResults, CaseResult } from '../../src/bench/results.js';
 import { SEED_TABLES, seedComparisonTable } from '../../src/bench/seed-tables.js';
 import { comparisonMetrics, runUpstreamExperiment, upstreamVariants } from '../../src/bench/upstream-experiment.js';
+import { upstreamTargetLines } from '../../src/bench/upstream-targets.js';
 
 // As upstream kube-proxy's Go client prints it (kproxy prints the same names and layout).
 const PAGE = `# HELP kubeproxy_network_programming_duration_seconds [ALPHA] In Cluster Network Programming Latency in seconds
@@ -163,4 +164,20 @@ test("seed tables: the seed's rows with its statistic, then kproxy's cases with 
   assert.deepEqual(schedulers.rows.map((r) => r.name), ['rr', 'lc', 'dh', 'sh', 'sed', 'nq']);
   const r: BenchResults = { format: 1, command: 'kproxy bench', profile: 'full', startedAt: 's', system, cases };
   assert.match(renderReportMarkdown(r).markdown, /Beside the seed's table \(Kubespray, "Tuning Kube-proxy", p95\)/);
+});
+
+test('targets: first sync ≤ 0.75 below 5,000 Services and ≤ 0.5 from there, endpoint p99 ≤ 0.5, RSS ≤ 1.0', () => {
+  const at = (variant: string, services: number, metrics: Record<string, number>): CaseResult =>
+    ({ experiment: 'upstream', mode: 'iptables', variant, tool: 't', params: { services }, metrics, finishedAt: 'x' });
+  const lines = upstreamTargetLines([
+    at('1000', 1000, { firstSyncMsRatio: 0.7, changeP99MsRatio: 0.5, peakRssMBRatio: 1.6 }),
+    at('5000', 5000, { firstSyncMsRatio: 0.7, peakRssMBRatio: 0.9 }),
+    { ...at('skipped', 0, {}), note: 'skipped: no kube' },
+  ]);
+  assert.deepEqual(lines, [
+    'iptables 1000: first sync 0.70 ≤ 0.75 met; one endpoint p99 0.50 ≤ 0.5 met; peak RSS 1.60 > 1 missed',
+    'iptables 5000: first sync 0.70 > 0.5 missed; one endpoint p99 not measured (target ≤ 0.5); peak RSS 0.90 ≤ 1 met',
+  ]);
+  const r: BenchResults = { format: 1, command: 'kproxy bench', profile: 'quick', startedAt: 's', system, cases: [at('1000', 1000, { firstSyncMsRatio: 0.4 })] };
+  assert.match(renderReportMarkdown(r).markdown, /- iptables 1000: first sync 0.40 ≤ 0.75 met/);
 });
