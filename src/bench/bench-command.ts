@@ -14,6 +14,8 @@ import { caseKey, completedKeys, loadResults, recordCase, saveResults, type Benc
 import { runSession, type SessionEvents, type SessionSpec } from './session.js';
 import { collectSystemInfo } from './system-info.js';
 import { runSessionsInUml, umlRequirements } from './uml-session.js';
+import { runUpstreamExperiment } from './upstream-experiment.js';
+import { upstreamTargetLines } from './upstream-targets.js';
 
 type Write = (text: string) => void;
 
@@ -52,6 +54,7 @@ export function printSummary(r: BenchResults, write: Write): void {
         write(`${mode}: ${n === undefined ? `does not overtake ${ref} at the measured counts` : `overtakes ${ref} from ${n} Services`}\n`);
       }
     }
+    if (e === 'upstream') for (const line of upstreamTargetLines(r.cases)) write(`${line}\n`);
   }
 }
 
@@ -89,8 +92,13 @@ export async function runBench(argv: readonly string[], write: Write = (t) => pr
     },
   };
   write(`kproxy bench: profile ${o.profile}, experiments ${o.experiments.join(',')}, modes ${o.modes.join(',')}, results in ${o.outDir}${skip.length ? ` (resuming: ${skip.length} cases kept)` : ''}\n`);
-  for (const mode of o.modes) {
-    await runMode({ mode, experiments: o.experiments, profile: effectiveProfile(o), skip }, events, write);
+  const perMode = o.experiments.filter((e) => e !== 'upstream');
+  if (perMode.length > 0) {
+    for (const mode of o.modes) await runMode({ mode, experiments: perMode, profile: effectiveProfile(o), skip }, events, write);
+  }
+  if (o.experiments.includes('upstream')) {
+    const { kubeDir, apiserverBin, upstreamBin } = o;
+    await runUpstreamExperiment({ modes: o.modes, profile: effectiveProfile(o).upstream, kubeDir, apiserverBin, upstreamBin, skip }, events);
   }
   results.finishedAt = new Date().toISOString();
   saveResults(o.outDir, results);

@@ -4,6 +4,8 @@
 import type { ExperimentName } from './bench-options.js';
 import { experimentTable, experimentTools, experimentsIn, iptablesReference, overtakesIptables, type Table } from './report-tables.js';
 import type { BenchResults, CaseResult } from './results.js';
+import { SEED_SOURCE, seedComparisonTable, seedTableFor } from './seed-tables.js';
+import { upstreamTargetLines } from './upstream-targets.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg-chart.js';
 
 const TITLES: Record<ExperimentName, string> = {
@@ -12,6 +14,7 @@ const TITLES: Record<ExperimentName, string> = {
   scale: 'Scale: ab against one Service while the node holds N Services',
   sync: 'Sync: control-plane cost per kernel mode',
   userspace: 'Userspace mode against HAProxy (TCP mode) and direct connections',
+  upstream: 'Upstream: kproxy against upstream kube-proxy on a real kube-apiserver (ratios kproxy / upstream; below 1 is kproxy ahead)',
 };
 
 const CHART: Record<ExperimentName, { metric: string; label: string }> = {
@@ -20,6 +23,7 @@ const CHART: Record<ExperimentName, { metric: string; label: string }> = {
   scale: { metric: 'totalMeanMs', label: 'ab Total mean (ms)' },
   sync: { metric: 'fullSyncMs', label: 'full sync (ms)' },
   userspace: { metric: 'connectionsPerSecond', label: 'connections/s' },
+  upstream: { metric: 'firstSyncMsRatio', label: 'first sync, kproxy / upstream' },
 };
 
 const distinct = <T>(xs: T[]): T[] => [...new Set(xs)];
@@ -65,6 +69,18 @@ function scaleVerdict(cases: readonly CaseResult[]): string {
   return lines.length === 0 ? '' : `<p class="verdict">${lines.map(escapeXml).join('; ')}.</p>`;
 }
 
+/** Each measured case against issue 18's ratio targets. */
+function upstreamVerdict(cases: readonly CaseResult[]): string {
+  const lines = upstreamTargetLines(cases);
+  return lines.length === 0 ? '' : `<ul class="verdict">${lines.map((l) => `<li>${escapeXml(l)}</li>`).join('')}</ul>`;
+}
+
+/** The seed's own table beside this run's cases, when the seed published one for the experiment. */
+function seedBeside(e: ExperimentName, cases: readonly CaseResult[]): string {
+  const seed = seedTableFor(e);
+  return seed ? `<h3>Beside the seed's table (${escapeXml(SEED_SOURCE)}, ${seed.statistic})</h3>\n${htmlTable(seedComparisonTable(seed, cases))}` : '';
+}
+
 export function renderReportHtml(r: BenchResults): string {
   const experiments = experimentsIn(r.cases);
   const sections = experiments.map((e) => {
@@ -72,8 +88,10 @@ export function renderReportHtml(r: BenchResults): string {
       `<section id="${e}"><h2>${escapeXml(TITLES[e])}</h2>`,
       `<p class="tool">Load: ${escapeXml(experimentTools(e, r.cases))}. Parameters: ${escapeXml(JSON.stringify(r.cases.find((c) => c.experiment === e)?.params ?? {}))}</p>`,
       e === 'scale' ? scaleVerdict(r.cases) : '',
+      e === 'upstream' ? upstreamVerdict(r.cases) : '',
       experimentChart(e, r.cases),
       htmlTable(experimentTable(e, r.cases)),
+      seedBeside(e, r.cases),
       '</section>',
     ].join('\n');
   });

@@ -4,6 +4,8 @@
 import { experimentChart, scaleVerdictLines } from './report-html.js';
 import { experimentTable, experimentTools, experimentsIn, renderMarkdownTable } from './report-tables.js';
 import type { BenchResults } from './results.js';
+import { SEED_SOURCE, seedComparisonTable, seedTableFor } from './seed-tables.js';
+import { upstreamTargetLines } from './upstream-targets.js';
 
 export interface MarkdownReport {
   markdown: string;
@@ -17,8 +19,11 @@ export function renderReportMarkdown(r: BenchResults): MarkdownReport {
     const chart = experimentChart(e, r.cases);
     const file = `chart-${e}.svg`;
     if (chart) charts.set(file, `${chart}\n`);
-    const verdict = e === 'scale' ? scaleVerdictLines(r.cases).map((l) => `${l}.`).join(' ') : '';
-    return [`## ${e}`, `Load: ${experimentTools(e, r.cases)}.`, chart ? `![${e}](${file})` : '', renderMarkdownTable(experimentTable(e, r.cases)), verdict]
+    const lines = e === 'scale' ? scaleVerdictLines(r.cases) : e === 'upstream' ? upstreamTargetLines(r.cases) : [];
+    const verdict = e === 'upstream' ? lines.map((l) => `- ${l}`).join('\n') : lines.map((l) => `${l}.`).join(' ');
+    const seed = seedTableFor(e);
+    const beside = seed ? `Beside the seed's table (${SEED_SOURCE}, ${seed.statistic}):\n\n${renderMarkdownTable(seedComparisonTable(seed, r.cases))}` : '';
+    return [`## ${e}`, `Load: ${experimentTools(e, r.cases)}.`, chart ? `![${e}](${file})` : '', renderMarkdownTable(experimentTable(e, r.cases)), verdict, beside]
       .filter(Boolean).join('\n\n');
   });
   const s = r.system;

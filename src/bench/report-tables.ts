@@ -33,6 +33,18 @@ export const TABLE_COLUMNS: Record<ExperimentName, Column[]> = {
     { metric: 'keepAliveRequestsPerSecond', label: 'req/s keep-alive (wrk)' }, { metric: 'wrkLatencyP50Ms', label: 'wrk p50 ms' },
     { metric: 'wrkLatencyP99Ms', label: 'wrk p99 ms' }, { metric: 'abFailed', label: 'failed' },
   ],
+  // The ratios (kproxy / upstream) first: they are what the targets are stated in; the raw numbers follow.
+  upstream: [
+    { metric: 'firstSyncMsRatio', label: 'first sync ratio' }, { metric: 'changeP99MsRatio', label: '1 endpoint p99 ratio' },
+    { metric: 'peakRssMBRatio', label: 'peak RSS ratio' }, { metric: 'cpuSecondsRatio', label: 'CPU ratio' },
+    ...(
+      [['firstSyncMs', 'first sync ms'], ['readyMs', 'ready ms'], ['changeP50Ms', '1 endpoint p50 ms'], ['changeP99Ms', '1 endpoint p99 ms'],
+        ['churnP50Ms', 'churn p50 ms'], ['churnP99Ms', 'churn p99 ms'], ['peakRssMB', 'peak RSS MiB'], ['cpuSeconds', 'CPU s']] as const
+    ).flatMap(([m, label]) => [
+      { metric: `upstream${m[0].toUpperCase()}${m.slice(1)}`, label: `${label} upstream` },
+      { metric: `kproxy${m[0].toUpperCase()}${m.slice(1)}`, label: `${label} kproxy` },
+    ]),
+  ],
 };
 
 /** The experiments these cases come from, in the order the reports show them. */
@@ -40,9 +52,9 @@ export function experimentsIn(cases: readonly CaseResult[]): ExperimentName[] {
   return EXPERIMENTS.filter((e) => cases.some((c) => c.experiment === e));
 }
 
-/** The load tools an experiment's cases used, as the reports name them. */
+/** The load tools an experiment's cases used, as the reports name them (a skipped case used none: ''). */
 export function experimentTools(experiment: ExperimentName, cases: readonly CaseResult[]): string {
-  return [...new Set(cases.filter((c) => c.experiment === experiment).map((c) => c.tool))].join(', ');
+  return [...new Set(cases.filter((c) => c.experiment === experiment && c.tool !== '').map((c) => c.tool))].join(', ') || 'none';
 }
 
 export interface Table {
@@ -54,19 +66,23 @@ export interface Table {
 /** A mode's cases together, Service counts ascending: a resumed run appends its cases at the end. */
 function inTableOrder(cases: readonly CaseResult[]): CaseResult[] {
   const modes = [...new Set(cases.map((c) => c.mode))];
-  const count = (c: CaseResult) => (/^\d+$/.test(c.variant) ? Number(c.variant) : 0);
+  // "1000" and its repetitions "1000 (2)" sort as 1000; named variants as 0.
+  const count = (c: CaseResult) => Number(/^\d+/.exec(c.variant)?.[0] ?? 0);
   return [...cases].sort((a, b) => modes.indexOf(a.mode) - modes.indexOf(b.mode) || count(a) - count(b));
 }
 
 export function experimentTable(experiment: ExperimentName, cases: readonly CaseResult[]): Table {
   const cols = TABLE_COLUMNS[experiment];
   const mine = inTableOrder(cases.filter((c) => c.experiment === experiment));
+  const noted = mine.some((c) => c.note);
   const rows = mine.map((c) => [
     c.mode,
     c.variant,
     ...(c.error ? [`error: ${c.error.split('\n')[0]!.slice(0, 80)}`, ...cols.slice(1).map(() => '')] : cols.map((col) => formatNumber(c.metrics[col.metric]))),
+    ...(noted ? [c.note ?? ''] : []),
   ]);
-  return { experiment, header: ['mode', experiment === 'scale' || experiment === 'sync' ? 'services' : 'case', ...cols.map((c) => c.label)], rows };
+  const counted = experiment === 'scale' || experiment === 'sync' || experiment === 'upstream';
+  return { experiment, header: ['mode', counted ? 'services' : 'case', ...cols.map((c) => c.label), ...(noted ? ['note'] : [])], rows };
 }
 
 /** Plain-text table with aligned columns. */

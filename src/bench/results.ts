@@ -18,6 +18,8 @@ export interface CaseResult {
   metrics: Record<string, number>;
   /** Set when the case could not run; metrics are then empty. */
   error?: string;
+  /** What the numbers cannot say: skipped and why, a proxy that did not sync in time. Not a failure. */
+  note?: string;
   finishedAt: string;
 }
 

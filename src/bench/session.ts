@@ -85,8 +85,8 @@ async function runPlanned(c: PlannedCase, ctx: SessionContext | undefined, event
 export async function runSession(spec: SessionSpec, events: SessionEvents): Promise<void> {
   const skip = new Set(spec.skip);
   const traffic = spec.experiments
-    .filter((e) => e !== 'sync')
-    .flatMap((e) => TRAFFIC_EXPERIMENTS[e as Exclude<ExperimentName, 'sync'>].plan(spec.mode, spec.profile))
+    .filter((e) => e !== 'sync' && e !== 'upstream')
+    .flatMap((e) => TRAFFIC_EXPERIMENTS[e as Exclude<ExperimentName, 'sync' | 'upstream'>].plan(spec.mode, spec.profile))
     .map((c) => ({ ...c, mode: spec.label ?? c.mode }))
     .filter((c) => !skip.has(caseKey(c)));
   if (traffic.length > 0) {

@@ -138,4 +138,4 @@ const userspace: TrafficExperiment = {
   },
 };
 
-export const TRAFFIC_EXPERIMENTS: Record<Exclude<ExperimentName, 'sync'>, TrafficExperiment> = { latency, schedulers, scale, userspace };
+export const TRAFFIC_EXPERIMENTS: Record<Exclude<ExperimentName, 'sync' | 'upstream'>, TrafficExperiment> = { latency, schedulers, scale, userspace };

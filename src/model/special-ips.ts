@@ -2,6 +2,8 @@
 // loopback, link-local and link-local multicast addresses there (apimachinery's ValidateNonSpecialIP);
 // kproxy also refuses every multicast address and the IPv4 broadcast address, which no backend can be
 // and which some tools or kernels take as something else entirely (docs/compat.md).
+// Every endpoint of every slice passes here, so an ordinary address costs one lookup in a list of all the
+// ranges; only an address that is in one of them is looked up range by range for the reason.
 
 import { BlockList, isIP } from 'node:net';
 
@@ -28,14 +30,18 @@ const KPROXY: readonly Range[] = [
   { cidr: '255.255.255.255/32', reason: 'may not be the broadcast address 255.255.255.255' },
 ];
 
-function blockList(range: Range): BlockList {
+function blockList(ranges: readonly Range[]): BlockList {
   const list = new BlockList();
-  const [addr, prefix] = range.cidr.split('/') as [string, string];
-  list.addSubnet(addr, Number(prefix), isIP(addr) === 4 ? 'ipv4' : 'ipv6');
+  for (const range of ranges) {
+    const [addr, prefix] = range.cidr.split('/') as [string, string];
+    list.addSubnet(addr, Number(prefix), isIP(addr) === 4 ? 'ipv4' : 'ipv6');
+  }
   return list;
 }
 
-const CHECKS = [...UPSTREAM, ...KPROXY].map((r) => ({ ...r, list: blockList(r) }));
+const CHECKS = [...UPSTREAM, ...KPROXY].map((r) => ({ ...r, list: blockList([r]) }));
+/** Every range at once: an address outside it has no problem (each lookup builds a SocketAddress, which is slow). */
+const ANY = blockList([...UPSTREAM, ...KPROXY]);
 const LOOPBACK = new Set(['127.0.0.0/8', '::1/128']);
 
 /** IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are judged as the IPv4 address they carry, as Go does. */
@@ -51,6 +57,7 @@ function unmapped(ip: string): string {
 export function specialIPProblem(ip: string, opts: { allowLoopback?: boolean } = {}): string | undefined {
   const addr = unmapped(ip);
   const family = isIP(addr) === 4 ? 'ipv4' : 'ipv6';
+  if (!ANY.check(addr, family)) return undefined;
   for (const check of CHECKS) {
     if (opts.allowLoopback && LOOPBACK.has(check.cidr)) continue;
     if (check.list.check(addr, family)) return check.reason;
