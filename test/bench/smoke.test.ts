@@ -1,6 +1,7 @@
 // The one end-to-end run: `kproxy bench` with the smoke profile (tiny sizes) as root, every experiment but
 // upstream (upstream-smoke.test.ts runs that one, with its control plane), the host's modes; checks that
-// results.json and report.html come out complete and that nothing is left behind. Not a timed test: only completeness is asserted.
+// results.json and report.html come out complete and that nothing is left behind. Not a timed test: only
+// completeness is asserted.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
