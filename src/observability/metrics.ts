@@ -47,6 +47,8 @@ export interface ProxyMetrics {
   userspaceActiveConnections: Gauge<'protocol'>;
   /** The families the node serves (IPv4 until told): where family-wide values are written. */
   setIPFamilies(families: readonly IPFamily[]): void;
+  /** The families set there (IPv4 until then): the ones upstream would run a proxier for. */
+  ipFamilies(): readonly IPFamily[];
   /** The text exposition, and its content type. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -87,7 +89,7 @@ export function createProxyMetrics(opts: ProxyMetricsOptions = {}): ProxyMetrics
   const syncHistogram = (r: Registry, name: string, help: string): PerFamily<Histogram> =>
     byFamily.histogram(r, { name: P + name, help, buckets: SYNC_BUCKETS });
 
-  const metrics: Omit<ProxyMetrics, 'render' | 'setIPFamilies' | 'contentType'> = {
+  const metrics: Omit<ProxyMetrics, 'render' | 'setIPFamilies' | 'ipFamilies' | 'contentType'> = {
     registry,
     syncProxyRulesDuration: syncHistogram(registry, 'sync_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds'),
     syncFullProxyRulesDuration: syncHistogram(only('iptables'), 'sync_full_proxy_rules_duration_seconds', 'SyncProxyRules latency in seconds for full resyncs'),
@@ -140,6 +142,7 @@ export function createProxyMetrics(opts: ProxyMetricsOptions = {}): ProxyMetrics
   return {
     ...metrics,
     setIPFamilies: (families) => served.set(families),
+    ipFamilies: () => served.get(),
     render: () => registry.render(),
     contentType: EXPOSITION_CONTENT_TYPE,
   };

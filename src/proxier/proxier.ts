@@ -11,6 +11,7 @@ import type { ProxyMetrics } from '../observability/metrics.js';
 import type { ProxyHealth } from '../health/proxy-health.js';
 import { BoundedFrequencyRunner } from '../runner/bounded-frequency-runner.js';
 import { Backoff } from '../runner/backoff.js';
+import { noLocalEndpointCounts } from './no-local-endpoints.js';
 import { PortQuarantine, type HeldPort } from './port-quarantine.js';
 
 export interface ProxierOptions {
@@ -138,6 +139,12 @@ export class Proxier {
     (full ? metrics.syncFullProxyRulesDuration : metrics.syncPartialProxyRulesDuration).observe(seconds);
     metrics.syncProxyRulesLastTimestamp.set(end / 1000);
     for (const t of snapshot.triggerTimes.values()) metrics.networkProgrammingDuration.observe(Math.max(0, end - t) / 1000);
+    for (const family of metrics.ipFamilies()) {
+      const counts = noLocalEndpointCounts(snapshot.families[family]);
+      const gauge = metrics.noLocalEndpointsTotal.forFamily(family);
+      gauge.labels({ traffic_policy: 'internal' }).set(counts.internal);
+      gauge.labels({ traffic_policy: 'external' }).set(counts.external);
+    }
     health.updated();
     await this.opts.serviceHealth?.sync(snapshot).catch((err: Error) => logger.error('Failed to update health-check node port servers', { err: err.message }));
     if (full) this.lastFullSync = start;

@@ -119,3 +119,16 @@ test('rejected input is logged and counted by kind', async () => {
   assert.ok(logs.some((l) => l.startsWith('E Rejected input')), logs.join('\n'));
   assert.match(await metrics.render(), /kproxy_input_errors_total\{kind="KPROXY_INVALID"\} 1/);
 });
+
+test('each sync publishes how many Local-policy service ports have no endpoint on this node', async () => {
+  const { model, proxier, metrics } = setup();
+  const local = bareService('local', { clusterIP: '10.96.0.9', internalTrafficPolicy: 'Local' }, { namespace: 'default' });
+  const elsewhere = bareSlice('local-1', 'local', [{ addresses: ['10.244.2.5'], conditions: { ready: true }, nodeName: 'node-b' }], { namespace: 'default' });
+  model.replace('f', [local, elsewhere]);
+  model.synced('file');
+  await proxier.sync();
+  const text = await metrics.render();
+  assert.match(text, /^kubeproxy_sync_proxy_rules_no_local_endpoints_total\{ip_family="IPv4",traffic_policy="internal"\} 1$/m);
+  assert.match(text, /^kubeproxy_sync_proxy_rules_no_local_endpoints_total\{ip_family="IPv4",traffic_policy="external"\} 0$/m);
+  assert.doesNotMatch(text, /no_local_endpoints_total\{[^}]*IPv6/, 'only the families the node serves');
+});
