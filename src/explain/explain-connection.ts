@@ -9,7 +9,7 @@ import type { EndpointSlice, Service } from '../model/objects.js';
 import type { ServicePort, Snapshot } from '../model/types.js';
 import { schedulerRow } from '../schedulers/scheduler-table.js';
 import type { Destination } from './connection-parse.js';
-import type { LiveFinding } from './live-iptables.js';
+import type { LiveFinding } from './live-finding.js';
 import { explainEndpoints, type ExplainedEndpoint } from './endpoint-reasons.js';
 import { rejectedServicesFor, type RejectedService } from './rejected-services.js';
 import { isMatch, matchService, type MatchKind, type NodeAddressing } from './service-match.js';
