@@ -69,7 +69,7 @@ export interface ExplainReport {
   readonly expected: { readonly outcome: 'answered' | 'rejected' | 'dropped' | 'passed'; readonly why: string };
   readonly scheduler?: { readonly name: string; readonly description: string; readonly affinity: string; readonly pick: string };
   readonly trace: ExplainTrace;
-  /** --live: the traced rules in the kernel now, with their counters (iptables mode). */
+  /** --live: the traced rules (and nft elements) in the kernel now, with their counters (iptables, nftables). */
   readonly live?: readonly LiveFinding[];
 }
 
