@@ -9,7 +9,11 @@ import { ConnectionError, familyOf, parseDestination, parseIP } from '../explain
 import { chooseSource } from '../explain/connection-origin.js';
 import { explainConnection } from '../explain/explain-connection.js';
 import { explainJSON, explainText } from '../explain/explain-report.js';
+import type { LiveFinding } from '../explain/live-finding.js';
 import { compareWithKernel, parseCountedSave, readKernelRules } from '../explain/live-iptables.js';
+import { compareWithNftKernel, parseNftListing, readKernelTable } from '../explain/live-nftables.js';
+import type { TraceStep } from '../explain/trace.js';
+import type { IPFamily } from '../model/types.js';
 import type { NodeAddressing } from '../explain/service-match.js';
 import { tracerFor } from '../explain/tracers.js';
 import { loadStateOnce } from './load-once.js';
@@ -36,7 +40,7 @@ export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlag
     if (err instanceof ConnectionError) return fail(err.message);
     throw err;
   }
-  if (flags.live && mode !== 'iptables') return fail(`--live is not supported yet for mode ${mode} (only iptables); run without --live for the program's answer`);
+  if (flags.live && !LIVE_MODES.includes(mode)) return fail(`--live is not supported yet for mode ${mode} (only ${LIVE_MODES.join(' and ')}); run without --live for the program's answer`);
   if (flags.live && !isRoot()) return fail('--live reads the kernel\'s rules and needs root');
 
   const logger = loggerFor(loaded);
@@ -73,14 +77,22 @@ export async function runExplain(loaded: LoadedConfiguration, flags: CommandFlag
   if (flags.live) {
     if (report.trace.status !== 'traced') return fail(`--live compares the traced rules with the kernel, and there is no trace: ${report.trace.message}`);
     try {
-      const saved = parseCountedSave(await readKernelRules(familyOf(destination.ip), loaded.kproxy.iptablesBackend));
-      full = { ...report, live: compareWithKernel(report.trace.verdict.steps, saved) };
+      full = { ...report, live: await liveFindings(mode, loaded, familyOf(destination.ip), report.trace.verdict.steps) };
     } catch (err) {
       return fail(`--live: cannot read the kernel's rules: ${(err as Error).message}`);
     }
   }
   process.stdout.write(flags.output === 'json' ? explainJSON(full) : explainText(full));
   return 0;
+}
+
+/** Modes whose kernel objects --live can read and compare with the trace. */
+const LIVE_MODES: readonly ProxyMode[] = ['iptables', 'nftables'];
+
+/** The traced steps against the kernel now: iptables rules with `iptables-save -c`, nft objects with `nft list table`. */
+async function liveFindings(mode: ProxyMode, loaded: LoadedConfiguration, family: IPFamily, steps: readonly TraceStep[]): Promise<LiveFinding[]> {
+  if (mode === 'nftables') return compareWithNftKernel(steps, parseNftListing(await readKernelTable(family)));
+  return compareWithKernel(steps, parseCountedSave(await readKernelRules(family, loaded.kproxy.iptablesBackend)));
 }
 
 /** The NodePort addresses each mode's factory derives from --nodeport-addresses (nftables: primary by default). */

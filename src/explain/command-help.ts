@@ -18,8 +18,10 @@ Flags:
   --source IP           the client address; default: a pod on this node (from its pod CIDR or --cluster-cidr),
                         or with --via an outside client; a node address means the node itself connects
   --via ADDR            the connection arrives from outside the node on this node address
-  --live                iptables mode, as root: are the traced rules in the kernel now, with their packet
-                        counters (iptables-save -c); says where the kernel disagrees. Other modes: refused
+  --live                iptables and nftables modes, as root: are the traced rules (nftables: also the set
+                        and map elements) in the kernel now, with their packet counters (iptables-save -c;
+                        nft list table, on the rules kproxy gives a counter); says where the kernel
+                        disagrees. ipvs and userspace: refused
   -o, --output FORMAT   text (default) or json (for scripts; carries "version": 1)
 
 Examples:
@@ -45,6 +47,12 @@ Examples:
     service:    none matches
     rejected:   Service default/broken claims this destination but the model rejected it:
       manifests/broken.yaml: Service default/broken: spec.ports[0].targetPort: got 70000, must be ...
+
+  # --live in nftables mode (root): the traced chains, rules and elements in the kernel, with counters
+  kproxy explain --from manifests/ --proxy-mode nftables --hostname-override node-a --to 10.96.0.20:80 --live
+    live:       every traced rule is in the kernel
+      [present, not counted] service-ips: 10.96.0.20 . tcp . 80 : goto cluster-ip-random-2
+      [1 packets, 60 bytes] ip kproxy cluster-ip-random-2: meta l4proto tcp counter dnat ip to ...
 `;
 
 export const STATUS_HELP = `Usage: kproxy status [--from PATH | --kubeconfig FILE] [--metrics-bind-address ADDR] [-o text|json]

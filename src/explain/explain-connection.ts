@@ -9,7 +9,7 @@ import type { EndpointSlice, Service } from '../model/objects.js';
 import type { ServicePort, Snapshot } from '../model/types.js';
 import { schedulerRow } from '../schedulers/scheduler-table.js';
 import type { Destination } from './connection-parse.js';
-import type { LiveFinding } from './live-iptables.js';
+import type { LiveFinding } from './live-finding.js';
 import { explainEndpoints, type ExplainedEndpoint } from './endpoint-reasons.js';
 import { rejectedServicesFor, type RejectedService } from './rejected-services.js';
 import { isMatch, matchService, type MatchKind, type NodeAddressing } from './service-match.js';
@@ -69,7 +69,7 @@ export interface ExplainReport {
   readonly expected: { readonly outcome: 'answered' | 'rejected' | 'dropped' | 'passed'; readonly why: string };
   readonly scheduler?: { readonly name: string; readonly description: string; readonly affinity: string; readonly pick: string };
   readonly trace: ExplainTrace;
-  /** --live: the traced rules in the kernel now, with their counters (iptables mode). */
+  /** --live: the traced rules (and nft elements) in the kernel now, with their counters (iptables, nftables). */
   readonly live?: readonly LiveFinding[];
 }
 

@@ -3,6 +3,7 @@
 
 import { hostPort } from './endpoint-reasons.js';
 import type { ExplainReport } from './explain-connection.js';
+import type { LiveFinding } from './live-finding.js';
 
 /** Bumped when a field of the JSON output changes meaning or goes away. */
 export const EXPLAIN_JSON_VERSION = 1;
@@ -44,9 +45,15 @@ export function explainText(r: ExplainReport): string {
   lines.push(...traceLines(r));
   if (r.live) {
     lines.push(`live:       ${r.live.every((f) => f.state === 'present') ? 'every traced rule is in the kernel' : 'the kernel disagrees with the program'}`);
-    for (const f of r.live) lines.push(`  ${f.state === 'present' ? `[${f.packets} packets, ${f.bytes} bytes]` : `${f.state.toUpperCase()}:`} ${f.where}: ${f.rule}`);
+    for (const f of r.live) lines.push(`  ${liveState(f)} ${f.where}: ${f.rule}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A found step with its counters ("present" when the kernel counts nothing there), or what is wrong. */
+function liveState(f: LiveFinding): string {
+  if (f.state !== 'present') return `${f.state.toUpperCase()}:`;
+  return f.packets === undefined ? '[present, not counted]' : `[${f.packets} packets, ${f.bytes} bytes]`;
 }
 
 function traceLines(r: ExplainReport): string[] {

@@ -7,15 +7,8 @@
 import type { IPFamily } from '../model/types.js';
 import { detectBackend, toolsFor, type BackendChoice } from '../netfilter/backend.js';
 import { runTool } from '../exec/run-tool.js';
+import type { LiveFinding } from './live-finding.js';
 import type { TraceStep } from './trace.js';
-
-export interface LiveFinding {
-  readonly where: string;
-  readonly rule: string;
-  readonly state: 'present' | 'chain missing' | 'rule not found';
-  readonly packets?: number;
-  readonly bytes?: number;
-}
 
 interface CountedRule {
   readonly spec: string;

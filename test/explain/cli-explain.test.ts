@@ -109,7 +109,8 @@ test('bad input is refused with a clear error and exit status 1', async () => {
       [['--to', '10.96.0.20:80/GRE'], /unknown protocol "GRE"; kproxy knows TCP, UDP, SCTP/],
       [[], /--to IP:PORT\[\/TCP\|UDP\|SCTP\] is required/],
       [['--to', '10.96.0.20:80', '--source', 'fd00::1'], /--source fd00::1 is IPv6 but --to 10\.96\.0\.20 is IPv4/],
-      [['--to', '10.96.0.20:80', '--live', '--proxy-mode', 'nftables'], /--live is not supported yet for mode nftables \(only iptables\)/],
+      [['--to', '10.96.0.20:80', '--live', '--proxy-mode', 'ipvs'], /--live is not supported yet for mode ipvs \(only iptables and nftables\)/],
+      [['--to', '10.96.0.20:80', '--live', '--proxy-mode', 'userspace'], /--live is not supported yet for mode userspace \(only iptables and nftables\)/],
     ];
     for (const [args, message] of cases) {
       const r = kproxy(['explain', '--from', dir, ...MODE, ...args]);

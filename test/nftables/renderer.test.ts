@@ -19,10 +19,10 @@ test('each kernel scheduler becomes its nft expression', () => {
   const r = new NftRenderer({ families: ['IPv4'] });
   const ports = ['random', 'rr', 'sh', 'dh'].map((s, i) => servicePort(s, `10.96.0.${i + 1}`, [ep('10.244.0.1'), ep('10.244.0.2')], { scheduler: s }));
   const text = r.format(render(r, ports));
-  assert.match(text, /cluster-ip-random-2 meta l4proto tcp dnat ip to ip daddr . th dport . numgen random mod 2 map @endpoints-ip-tcp/);
-  assert.match(text, /cluster-ip-rr-2 meta l4proto tcp dnat ip to .* numgen inc mod 2 map/);
-  assert.match(text, /cluster-ip-sh-2 meta l4proto tcp dnat ip to .* jhash ip saddr mod 2 seed 0x6b707278 map/);
-  assert.match(text, /cluster-ip-dh-2 meta l4proto tcp dnat ip to .* jhash ip daddr mod 2 seed 0x6b707278 map/);
+  assert.match(text, /cluster-ip-random-2 meta l4proto tcp counter dnat ip to ip daddr . th dport . numgen random mod 2 map @endpoints-ip-tcp/);
+  assert.match(text, /cluster-ip-rr-2 meta l4proto tcp counter dnat ip to .* numgen inc mod 2 map/);
+  assert.match(text, /cluster-ip-sh-2 meta l4proto tcp counter dnat ip to .* jhash ip saddr mod 2 seed 0x6b707278 map/);
+  assert.match(text, /cluster-ip-dh-2 meta l4proto tcp counter dnat ip to .* jhash ip daddr mod 2 seed 0x6b707278 map/);
 });
 
 test('kernelScheduler: direct, default and fallback', () => {
@@ -112,4 +112,27 @@ test('masqueradeBit 31: the mark is 0x80000000, as upstream writes 1 << 31', () 
   const text = r.format(render(r, [servicePort('web', '10.96.0.1', [ep('10.244.0.1')])]));
   assert.match(text, /meta mark set meta mark \| 0x80000000\n/);
   assert.doesNotMatch(text, /0x-/);
+});
+
+test('counters for explain --live: on each group and slot chain DNAT, the reject, drop and masquerade rules, nowhere else', () => {
+  const r = new NftRenderer({ families: ['IPv4'] });
+  const sticky = servicePort('sticky', '10.96.0.3', [ep('10.244.0.1')], { sessionAffinity: { type: 'ClientIP', timeoutSeconds: 600 } });
+  const text = r.format(render(r, [sticky, servicePort('web', '10.96.0.4', [ep('10.244.0.1'), ep('10.244.0.2')])]));
+  const counted = text.split('\n').filter((l) => l.includes(' counter ')).map((l) => l.replace(/^add rule ip kproxy /, ''));
+  assert.deepEqual(counted, [
+    'cluster-ip-random-2 meta l4proto tcp counter dnat ip to ip daddr . th dport . numgen random mod 2 map @endpoints-ip-tcp',
+    'cluster-ip-random-2 meta l4proto udp counter dnat ip to ip daddr . th dport . numgen random mod 2 map @endpoints-ip-udp',
+    'cluster-ip-random-2 meta l4proto sctp counter dnat ip to ip daddr . th dport . numgen random mod 2 map @endpoints-ip-sctp',
+    'slot-ip-a600-0 meta l4proto tcp counter dnat ip to ip daddr . th dport . numgen inc mod 1 offset 0 map @endpoints-ip-tcp',
+    'slot-ip-a600-0 meta l4proto udp counter dnat ip to ip daddr . th dport . numgen inc mod 1 offset 0 map @endpoints-ip-udp',
+    'slot-ip-a600-0 meta l4proto sctp counter dnat ip to ip daddr . th dport . numgen inc mod 1 offset 0 map @endpoints-ip-sctp',
+    'firewall-check ip daddr . meta l4proto . th dport @firewall-ips ip daddr . meta l4proto . th dport . ip saddr != @firewall-allow counter drop',
+    'cluster-ips-check ip daddr @cluster-ips meta l4proto tcp counter reject with tcp reset',
+    'cluster-ips-check ip daddr @cluster-ips counter reject',
+    'reject-chain meta l4proto tcp counter reject with tcp reset',
+    'reject-chain counter reject',
+    'mark-for-masquerade counter meta mark set meta mark | 0x00004000',
+    'masquerading ct status dnat ip saddr . ip daddr @hairpin counter masquerade fully-random',
+    'masquerading counter masquerade fully-random',
+  ]);
 });

@@ -8,7 +8,9 @@ import { nftFamilyOf } from './program.js';
 
 export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
 
-const TCP_RESET = 'meta l4proto tcp reject with tcp reset';
+// Rules that end a packet's way or rewrite its source carry a `counter` (constant text, so syncs never
+// rewrite them): `kproxy explain --live` shows how many packets each one took. See README.md "Counters".
+const TCP_RESET = 'meta l4proto tcp counter reject with tcp reset';
 
 // Numeric priorities: nft only accepts the names "dstnat"/"srcnat" in some hooks (not forward/input).
 const DSTNAT = -100;
@@ -140,22 +142,22 @@ export function fixedChains(o: FixedOptions): ChainDecl[] {
     `${key} vmap @${pick}`,
   ];
   const regular: ChainDecl[] = [
-    { name: 'firewall-check', rules: [`${ipKey} @firewall-ips ${ipKey} . ${x} saddr != @firewall-allow drop`] },
+    { name: 'firewall-check', rules: [`${ipKey} @firewall-ips ${ipKey} . ${x} saddr != @firewall-allow counter drop`] },
     { name: 'service-endpoints-check', rules: [`${ipKey} vmap @no-endpoint-services`] },
     { name: 'nodeport-endpoints-check', rules: [`${nodePortMatch} ${npKey} vmap @no-endpoint-nodeports`] },
     // TCP gets a reset, other protocols ICMP port unreachable: ICMP errors are rate limited per
     // destination, so a SYN refused by ICMP may go unanswered (see noEndpointsTarget in the iptables mode).
-    { name: 'cluster-ips-check', rules: [`${x} daddr @cluster-ips ${TCP_RESET}`, `${x} daddr @cluster-ips reject`] },
-    { name: 'reject-chain', rules: [TCP_RESET, 'reject'] },
-    { name: 'mark-for-masquerade', rules: [`meta mark set meta mark | ${o.mark}`] },
+    { name: 'cluster-ips-check', rules: [`${x} daddr @cluster-ips ${TCP_RESET}`, `${x} daddr @cluster-ips counter reject`] },
+    { name: 'reject-chain', rules: [TCP_RESET, 'counter reject'] },
+    { name: 'mark-for-masquerade', rules: [`counter meta mark set meta mark | ${o.mark}`] },
     {
       name: 'masquerading',
       rules: [
         // A pod that reached itself through a Service must be masqueraded or its reply skips the node.
-        `ct status dnat ${x} saddr . ${x} daddr @hairpin masquerade fully-random`,
+        `ct status dnat ${x} saddr . ${x} daddr @hairpin counter masquerade fully-random`,
         `meta mark & ${o.mark} == 0 return`,
         `meta mark set meta mark ^ ${o.mark}`,
-        'masquerade fully-random',
+        'counter masquerade fully-random',
       ],
     },
     { name: 'external-ip-local', rules: localPolicy('external-ip-bypass', ipKey, 'pick-ip') },

@@ -111,9 +111,13 @@ export function slotChain(family: IPFamily, shape: KeyShape, affinitySeconds: nu
   };
 }
 
-/** One DNAT per protocol: each protocol has its own endpoints map (see fixed-structure.ts). */
+/**
+ * One DNAT per protocol: each protocol has its own endpoints map (see fixed-structure.ts). The counter
+ * counts the connections this group (or slot) chain sent to an endpoint, per protocol: what `kproxy
+ * explain --live` shows for the chain. It is constant text, so it never makes a sync rewrite a chain.
+ */
 function dnatRules(x: string, key: string, slot: string, shape: KeyShape): string[] {
-  return PROTOCOLS.map((p) => `meta l4proto ${p} dnat ${x} to ${key} . ${slot} map @endpoints-${shape}-${p}`);
+  return PROTOCOLS.map((p) => `meta l4proto ${p} counter dnat ${x} to ${key} . ${slot} map @endpoints-${shape}-${p}`);
 }
 
 /** Every chain a group needs: its pick chain, and with affinity one slot chain per slot. */
