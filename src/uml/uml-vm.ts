@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onExitCleanup } from '../lab/exit-cleanup.js';
 import { bootUml, killUml, umlInitScript, umlRequirements } from './uml-kernel.js';
 
 export { UML_KERNEL, UML_MODULES, umlRequirements } from './uml-kernel.js';
@@ -58,6 +59,9 @@ export async function runInUml(o: UmlRunOptions): Promise<UmlRunResult> {
     await chmod(init, 0o755);
     const umid = `kpt-${process.pid}-${Date.now().toString(36)}`;
     const child = bootUml({ init, dir, umid, memoryMB: o.memoryMB ?? 1536, stdio: 'pipe' });
+    // The kernel runs in its own process group: a run ended by a signal must take it down too.
+    const forget = onExitCleanup(() => killUml(child));
+    child.once('close', forget);
     // The output file is on the host's file system (the guest's root is the host's): it can be read live.
     let shown = 0;
     const showNew = async () => {
