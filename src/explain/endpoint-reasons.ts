@@ -4,6 +4,7 @@
 // that does not publish this port), which the snapshot cannot show.
 
 import { endpointReasons } from '../model/endpoint-reasons.js';
+import { hostPort } from '../model/host-port.js';
 import type { EndpointSlice } from '../model/objects.js';
 import type { NodeInfo, ServicePort } from '../model/types.js';
 
@@ -66,6 +67,3 @@ function sliceReason(slice: EndpointSlice, sp: ServicePort): string | undefined 
   return undefined;
 }
 
-export function hostPort(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}

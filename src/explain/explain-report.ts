@@ -1,7 +1,7 @@
 // Prints an ExplainReport: as text for a person (short sections, the decision first, reasons beside each
 // endpoint) or as JSON for scripts (the report value itself, with a format version to key on).
 
-import { hostPort } from './endpoint-reasons.js';
+import { hostPort } from '../model/host-port.js';
 import type { ExplainReport } from './explain-connection.js';
 import type { LiveFinding } from './live-finding.js';
 

@@ -8,6 +8,7 @@
 
 import { hash } from 'node:crypto';
 import type { Endpoint, ServicePort } from '../../model/types.js';
+import { hostPort } from '../../model/host-port.js';
 
 export const SERVICE_CHAIN_PREFIXES = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-EXT-', 'KUBE-FW-', 'KUBE-SEP-'] as const;
 
@@ -42,7 +43,7 @@ export function servicePortNameString(sp: Pick<ServicePort, 'namespace' | 'name'
 
 /** "ip:port", or "[ip]:port" for IPv6 (Go's net.JoinHostPort). */
 export function endpointString(ep: Pick<Endpoint, 'ip' | 'port'>): string {
-  return ep.ip.includes(':') ? `[${ep.ip}]:${ep.port}` : `${ep.ip}:${ep.port}`;
+  return hostPort(ep.ip, ep.port);
 }
 
 export interface ServiceChains {

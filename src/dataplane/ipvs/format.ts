@@ -3,7 +3,8 @@
 
 import { jumpRuleSpec } from '../../netfilter/jump-rules.js';
 import { ipsetCreateOptions } from './ipset-table.js';
-import { hostPort, type IpsetContent, type IpvsProgram, type RealServer, type VirtualServer } from './program.js';
+import { hostPort } from '../../model/host-port.js';
+import type { IpsetContent, IpvsProgram, RealServer, VirtualServer } from './program.js';
 
 const PROTOCOL_FLAG = { TCP: '-t', UDP: '-u', SCTP: '--sctp-service' } as const;
 

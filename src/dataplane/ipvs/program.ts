@@ -2,7 +2,7 @@
 // it from a Snapshot without touching the system; the executor diffs it against the kernel and applies the
 // difference; `kproxy render` prints it (ipvsadm -Sn, ipset save and iptables-save formats).
 
-import { isIP } from 'node:net';
+import { hostPort } from '../../model/host-port.js';
 import { canonicalIP } from '../../model/service-filter.js';
 import type { IPFamily, Protocol } from '../../model/types.js';
 import type { JumpRule } from '../../netfilter/jump-rules.js';
@@ -62,10 +62,6 @@ export interface IpvsProgram {
 /** One spelling per address (IPv6 compressed, lower case) so kernel listings and the program compare. */
 export { canonicalIP };
 
-/** IP:port as ipvsadm writes it ([v6]:port). */
-export function hostPort(ip: string, port: number): string {
-  return isIP(ip) === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
 
 /** Identity of a virtual server in the kernel: protocol, address, port. */
 export function virtualServerKey(vs: Pick<VirtualServer, 'protocol' | 'address' | 'port'>): string {

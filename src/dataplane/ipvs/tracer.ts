@@ -12,7 +12,8 @@ import { familyOfAddress, firstPacket, localTest } from '../../netfilter/packet-
 import { foldPaths, type PathResult } from '../../netfilter/path-verdict.js';
 import type { IpsetData, IpvsConnection } from '../../netfilter/rule-matches.js';
 import { RuleTables } from '../../netfilter/rule-parser.js';
-import { hostPort, type FamilyIpvsProgram, type IpvsProgram, type VirtualServer } from './program.js';
+import { hostPort } from '../../model/host-port.js';
+import type { FamilyIpvsProgram, IpvsProgram, VirtualServer } from './program.js';
 
 /**
  * Hashing schedulers: one client (sh, mh: source hash) or one destination (dh) always gets the same real

@@ -3,6 +3,7 @@
 
 import type { IPFamily, ServicePortKey, SessionAffinity } from '../../model/types.js';
 import type { Backend } from '../../schedulers/types.js';
+import { hostPort } from '../../model/host-port.js';
 
 /**
  * proxy: relay to one of `backends`.
@@ -61,9 +62,6 @@ export interface ListenerTable {
 
 export const WILDCARD: Readonly<Record<IPFamily, string>> = { IPv4: '0.0.0.0', IPv6: '::' };
 
-export function hostPort(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
 
 export function listenerId(protocol: ListenerProtocol, address: string, port: number): string {
   return `${protocol}/${hostPort(address, port)}`;

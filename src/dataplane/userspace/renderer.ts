@@ -8,11 +8,11 @@ import { isIP } from 'node:net';
 import type { Renderer, SyncInput } from '../types.js';
 import type { Endpoint, IPFamily, ServicePort, Snapshot } from '../../model/types.js';
 import type { Backend } from '../../schedulers/types.js';
+import { hostPort } from '../../model/host-port.js';
 import { localTrafficCriterion, type DetectLocalOptions } from '../../netfilter/local-traffic.js';
 import {
   compareListeners,
   formatListenerTable,
-  hostPort,
   listenerId,
   WILDCARD,
   type InClusterRoute,
