@@ -22,7 +22,7 @@ export interface SyncInput {
   readonly snapshot: Snapshot;
   /** The snapshot of the last successful sync; undefined on the first sync and after a failed one. */
   readonly previous: Snapshot | undefined;
-  /** Rewrite everything (first sync, syncPeriod elapsed, after a failure or out-of-band damage). */
+  /** Rewrite everything (first sync, the full-sync interval elapsed, after a failure or out-of-band damage). */
   readonly full: boolean;
 }
 

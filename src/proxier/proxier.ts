@@ -31,6 +31,9 @@ export interface ProxierOptions {
   now?: () => number;
 }
 
+/** Upstream's full-sync period (an hour): however slow, a full sync comes at least this often. */
+const FULL_SYNC_INTERVAL_CAP_MS = 3_600_000;
+
 export class Proxier {
   private readonly runner: BoundedFrequencyRunner;
   private readonly now: () => number;
@@ -40,7 +43,9 @@ export class Proxier {
   private lastGood: Snapshot | undefined;
   /** Service port versions a tool refused, held back so the others are applied. */
   private readonly quarantine = new PortQuarantine();
-  private lastFullSync = 0;
+  /** When the last full sync ended, and how long it took (the next one is due by fullSyncDue()). */
+  private lastFullSyncEnd = 0;
+  private lastFullSyncMs = 0;
   private syncs = 0;
   private stopMonitor: (() => void) | undefined;
   /** Warnings of the last apply: each is logged when it first appears, not on every sync. */
@@ -111,7 +116,7 @@ export class Proxier {
       return;
     }
     const start = this.now();
-    let full = this.lastApplied === undefined || start - this.lastFullSync >= this.opts.syncPeriodMs;
+    let full = this.lastApplied === undefined || start - this.lastFullSyncEnd >= this.fullSyncInterval();
     metrics.serviceChangesTotal.inc(model.pendingServiceChanges());
     metrics.endpointChangesTotal.inc(model.pendingEndpointChanges());
     const filtered = this.quarantine.filter(model.buildSnapshot(), this.lastGood);
@@ -147,12 +152,27 @@ export class Proxier {
     }
     health.updated();
     await this.opts.serviceHealth?.sync(snapshot).catch((err: Error) => logger.error('Failed to update health-check node port servers', { err: err.message }));
-    if (full) this.lastFullSync = start;
+    if (full) {
+      this.lastFullSyncEnd = end;
+      this.lastFullSyncMs = end - start;
+    }
     this.lastApplied = snapshot;
     this.lastGood = snapshot;
     this.syncs++;
     this.opts.onApplied?.(snapshot, end);
     logger.v(2).info('SyncProxyRules complete', { elapsed: `${end - start}ms`, full, changed: snapshot.changed.size });
+  }
+
+  /**
+   * How long after the end of the last full sync the next periodic one is due: syncPeriod, or ten times
+   * that sync's own duration when that is longer. A full rewrite that takes longer than syncPeriod (40 s
+   * for 30,000 Services in iptables mode) would otherwise follow itself back to back, and every change
+   * would wait behind one; capped, full syncs take at most a tenth of the time and changes go in partial
+   * syncs between them. Upstream does full syncs only hourly (repairs wait for its canary); kproxy keeps
+   * checking every syncPeriod where that costs little, and at least hourly.
+   */
+  private fullSyncInterval(): number {
+    return Math.max(this.opts.syncPeriodMs, Math.min(10 * this.lastFullSyncMs, FULL_SYNC_INTERVAL_CAP_MS));
   }
 
   /** After a successful apply: the UDP conntrack entries it made stale go, in every kernel mode. */

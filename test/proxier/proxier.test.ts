@@ -25,7 +25,7 @@ function recordingLogger(lines: string[]): Logger {
   return { info: log('I'), warn: log('W'), error: log('E'), v: () => ({ info: () => undefined }) };
 }
 
-function setup(opts: { fail?: () => boolean; warnings?: string[] } = {}) {
+function setup(opts: { fail?: () => boolean; warnings?: string[]; applyMs?: (input: SyncInput) => number } = {}) {
   const model = new ServiceModel({ hostname: 'node-a', defaultScheduler: 'rr', serviceProxyName: '' });
   const applied: SyncInput[] = [];
   const dataPlane: DataPlane<SyncInput> = {
@@ -34,6 +34,7 @@ function setup(opts: { fail?: () => boolean; warnings?: string[] } = {}) {
     executor: {
       apply: async (program) => {
         if (opts.fail?.()) throw new Error('the kernel said no');
+        now += opts.applyMs?.(program) ?? 0;
         applied.push(program);
         return { warnings: opts.warnings ?? [] };
       },
@@ -101,6 +102,26 @@ test('a failed apply makes the next sync full; a full sync comes again after syn
   await proxier.sync();
   assert.equal(applied.at(-1)!.full, true, 'syncPeriod elapsed');
   assert.match(await metrics.render(), /^kubeproxy_sync_proxy_rules_last_timestamp_seconds\{ip_family="IPv4"\} \d+/m);
+});
+
+test('a full sync that takes long comes again only after ten times its own duration, not back to back', async () => {
+  // 30,000 Services in iptables mode: a full rewrite took 40 s, longer than the 30 s syncPeriod, so every
+  // sync was full and an endpoint change waited behind one (46 s p50 in the upstream benchmark).
+  const { model, proxier, applied, advance } = setup({ applyMs: (input) => (input.full ? 40_000 : 100) });
+  model.replace('f', [service('web', '10.96.0.1'), slice('web', ['10.244.0.5'])]);
+  model.synced('file');
+  await proxier.sync();
+  assert.equal(applied.at(-1)!.full, true);
+  advance(30_000);
+  model.upsert('f', slice('web', ['10.244.0.6']));
+  await proxier.sync();
+  assert.equal(applied.at(-1)!.full, false, 'syncPeriod has passed, but a full sync took 40 s: the change goes in a partial sync');
+  advance(369_800); // 439,900 ms after the first full sync began, 399,900 after it ended
+  await proxier.sync();
+  assert.equal(applied.at(-1)!.full, false, 'not yet ten full-sync durations since that sync ended');
+  await proxier.sync(); // the partial sync took the last 100 ms
+
+  assert.equal(applied.at(-1)!.full, true, 'ten full-sync durations after the end of the last one');
 });
 
 test('a warning is logged when it first appears, not on every sync', async () => {
