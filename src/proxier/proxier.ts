@@ -43,7 +43,7 @@ export class Proxier {
   private lastGood: Snapshot | undefined;
   /** Service port versions a tool refused, held back so the others are applied. */
   private readonly quarantine = new PortQuarantine();
-  /** When the last full sync ended, and how long it took (the next one is due by fullSyncDue()). */
+  /** When the last full sync ended, and how long it took (the next one is due fullSyncInterval() after that end). */
   private lastFullSyncEnd = 0;
   private lastFullSyncMs = 0;
   private syncs = 0;

@@ -120,8 +120,20 @@ test('a full sync that takes long comes again only after ten times its own durat
   await proxier.sync();
   assert.equal(applied.at(-1)!.full, false, 'not yet ten full-sync durations since that sync ended');
   await proxier.sync(); // the partial sync took the last 100 ms
-
   assert.equal(applied.at(-1)!.full, true, 'ten full-sync durations after the end of the last one');
+});
+
+test('however slow a full sync, the next one comes within an hour of its end', async () => {
+  const { model, proxier, applied, advance } = setup({ applyMs: (input) => (input.full ? 600_000 : 0) });
+  model.replace('f', [service('web', '10.96.0.1')]);
+  model.synced('file');
+  await proxier.sync();
+  advance(3_599_999);
+  await proxier.sync();
+  assert.equal(applied.at(-1)!.full, false, 'ten times 10 minutes would be 100 minutes');
+  advance(1);
+  await proxier.sync();
+  assert.equal(applied.at(-1)!.full, true, 'an hour after the last full sync ended');
 });
 
 test('a warning is logged when it first appears, not on every sync', async () => {
